@@ -1,0 +1,67 @@
+/**
+ * IngestFunction's adapter, dependencies injected: API Gateway event → `ingest` → response.
+ * `handler.ts` wires it to the environment; tests and the local stack call it directly.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { errorToHttpResponse, toHttpResponse, toIngestInput } from '../../lib/api-gateway.ts';
+import { BridgeError, reasonOf } from '../../lib/errors.ts';
+import { ingest, type IngestDeps } from '../../lib/ingest.ts';
+import type { ProviderName } from '../../lib/providers/types.ts';
+
+export interface IngestAppDeps extends Omit<IngestDeps, 'nowMs'> {
+  readonly publicBaseUrl: string | undefined;
+  readonly now: () => number;
+  readonly logger: Logger;
+  readonly metrics?: Metrics | undefined;
+}
+
+export function createIngestHandler(deps: IngestAppDeps) {
+  return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+    const startedMs = deps.now();
+    const input = toIngestInput(event, deps.publicBaseUrl);
+    // The API Gateway request id is the correlation id; it travels in every queue message.
+    deps.logger.appendKeys({ correlationId: input.requestId, provider: input.provider });
+    const metrics = deps.metrics;
+    try {
+      const result = await ingest(input, { ...deps, nowMs: startedMs });
+      const durationMs = deps.now() - startedMs;
+      if (result.kind === 'ignored') {
+        deps.logger.info('ignored', { stage: 'ignored', reason: result.reason, durationMs });
+        metrics?.addDimensions({ provider: result.provider });
+        metrics?.addMetric('WebhooksIgnored', MetricUnit.Count, 1);
+      } else {
+        for (const e of result.events) {
+          deps.logger.info('accepted', { stage: 'accepted', eventType: e.eventType, eventId: e.eventId, ticketId: e.ticketId, durationMs });
+        }
+        metrics?.addDimensions({ provider: result.provider });
+        metrics?.addMetric('WebhooksAccepted', MetricUnit.Count, 1);
+        metrics?.addMetric('EventsEnqueued', MetricUnit.Count, result.events.length);
+      }
+      return toHttpResponse(result, deps.providers[result.provider]);
+    } catch (error) {
+      const response = errorToHttpResponse(error);
+      const log = response.statusCode >= 500 ? deps.logger.error.bind(deps.logger) : deps.logger.warn.bind(deps.logger);
+      log('rejected', {
+        stage: 'rejected',
+        status: response.statusCode,
+        reason: reasonOf(error),
+        // The detail (which check failed) is for the operator only; bridge errors carry no secrets.
+        detail: error instanceof BridgeError ? error.message : undefined,
+        ...(error instanceof BridgeError ? {} : { error }),
+        durationMs: deps.now() - startedMs,
+      });
+      metrics?.addDimensions({ provider: knownProvider(input.provider, deps) ?? 'unknown', reason: reasonOf(error) });
+      metrics?.addMetric('WebhooksRejected', MetricUnit.Count, 1);
+      return response;
+    } finally {
+      metrics?.publishStoredMetrics();
+      deps.logger.resetKeys();
+    }
+  };
+}
+
+function knownProvider(name: string, deps: IngestAppDeps): ProviderName | undefined {
+  return name in deps.providers ? (name as ProviderName) : undefined;
+}

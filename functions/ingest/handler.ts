@@ -1,0 +1,51 @@
+/**
+ * IngestFunction: verify, parse, identify, enqueue (API Gateway HTTP API → SQS).
+ * Everything here runs once per container: config (fails the cold start with a clear message),
+ * SDK clients, secret caches.
+ */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { loadIngestConfig, parseHelpdeskConfig, parseWebhookSecrets, type HelpdeskConfig, type WebhookSecrets } from '../../lib/config.ts';
+import { createEnqueue } from '../../lib/enqueue.ts';
+import { providers } from '../../lib/providers/registry.ts';
+import { jsonSource } from '../../lib/secrets.ts';
+import { createLogger, createMetrics } from '../shared/observability.ts';
+import { createIngestHandler } from './app.ts';
+
+const config = loadIngestConfig();
+// SQS retries are ours to decide: one quick retry, then 503 so the helpdesk retries.
+const sqs = new SQSClient({ maxAttempts: 2 });
+let secretsManager: SecretsManagerClient | undefined;
+const secretsClient = () => (secretsManager ??= new SecretsManagerClient({}));
+const cacheSeconds = config.secretsCacheSeconds;
+const webhookSecrets = jsonSource<WebhookSecrets>('WEBHOOK_SECRETS', config.webhookSecrets, parseWebhookSecrets, {
+  client: secretsClient,
+  cacheSeconds,
+  fallback: {},
+});
+const helpdeskConfig = jsonSource<HelpdeskConfig>('HELPDESK_CONFIG', config.helpdeskConfig, parseHelpdeskConfig, {
+  client: secretsClient,
+  cacheSeconds,
+  fallback: {},
+});
+
+const logger = createLogger();
+
+export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(
+  createIngestHandler({
+    providers,
+    secretsFor: async (provider) => (await webhookSecrets.get())[provider] ?? [],
+    settingsFor: async (provider) => (await helpdeskConfig.get())[provider] ?? {},
+    enqueue: createEnqueue(sqs, config.queueUrl),
+    maxBodyBytes: config.maxBodyBytes,
+    publicBaseUrl: config.publicBaseUrl,
+    now: Date.now,
+    logger,
+    metrics: createMetrics(),
+  }),
+);

@@ -1,0 +1,144 @@
+/**
+ * ProcessFunction's adapter, dependencies injected: SQS batch → `processBatch` → partial batch
+ * response. `handler.ts` wires it to the environment; tests and the local stack call it directly.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { DeadLetterEntry } from '../../lib/dead-letter.ts';
+import { createHttpClient, type FetchFn, type RetryPolicy } from '../../lib/http.ts';
+import type { Ledger } from '../../lib/ledger.ts';
+import { processEvent, type DryRunSink, type StageEvent } from '../../lib/pipeline.ts';
+import { processBatch } from '../../lib/process-batch.ts';
+import type { Provider, ProviderName, ProviderSettings } from '../../lib/providers/types.ts';
+import { createSimpliClient } from '../../lib/simpli/client.ts';
+import type { SimpliConfig } from '../../lib/config.ts';
+
+export interface ProcessAppDeps {
+  readonly providers: Readonly<Partial<Record<ProviderName, Provider>>>;
+  readonly ledger: Ledger;
+  readonly simpli: SimpliConfig;
+  settingsFor(provider: ProviderName): Promise<ProviderSettings | undefined>;
+  readonly dryRun?: DryRunSink | undefined;
+  deadLetter(entry: DeadLetterEntry): Promise<void>;
+  readonly maxReceiveCount: number;
+  readonly leaseSeconds: number;
+  readonly ttlSeconds: number;
+  readonly confidenceThreshold: number;
+  readonly now: () => number;
+  readonly logger: Logger;
+  readonly metrics?: Metrics | undefined;
+  readonly fetch?: FetchFn | undefined;
+  readonly retry?: RetryPolicy | undefined;
+}
+
+/** Stop starting new calls this long before Lambda's timeout, to leave time to checkpoint. */
+const SAFETY_MARGIN_MS = 5_000;
+
+export function createProcessHandler(deps: ProcessAppDeps) {
+  return async (event: SQSEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SQSBatchResponse> => {
+    const invokedMs = deps.now();
+    const remainingMs = context?.getRemainingTimeInMillis() ?? 60_000;
+    const deadlineMs = invokedMs + remainingMs - SAFETY_MARGIN_MS;
+    const { response } = await processBatch(event.Records, {
+      now: deps.now,
+      processEvent: async (queued, record) => {
+        const log = deps.logger.createChild({
+          persistentKeys: {
+            correlationId: queued.requestId,
+            provider: queued.provider,
+            eventType: queued.eventType,
+            eventId: queued.eventId,
+            ticketId: queued.ticketId,
+            messageId: record.messageId,
+          },
+        });
+        const provider = deps.providers[queued.provider];
+        if (provider === undefined) throw new Error(`provider ${queued.provider} is not deployed`);
+        const onStage = (stage: StageEvent) => logStage(log, deps.metrics, queued.provider, stage);
+        const http = createHttpClient({
+          deadlineMs,
+          now: deps.now,
+          ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
+          ...(deps.retry === undefined ? {} : { retry: deps.retry }),
+          onRetry: ({ service, attempt, delayMs, error }) =>
+            log.info('retry', { stage: 'call', service, attempt, delayMs, reason: error.reason }),
+        });
+        const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
+        return processEvent(queued, {
+          ledger: deps.ledger,
+          simpli: createSimpliClient(deps.simpli, http),
+          http,
+          provider,
+          settings: await deps.settingsFor(queued.provider),
+          dryRun: deps.dryRun,
+          deadLetter: (e, error) => deps.deadLetter({ body: record.body, eventId: e.eventId, provider: e.provider, error }),
+          now: deps.now,
+          owner: `${record.messageId}:${receiveCount}:${randomUUID()}`,
+          receiveCount,
+          maxReceiveCount: deps.maxReceiveCount,
+          leaseSeconds: deps.leaseSeconds,
+          ttlSeconds: deps.ttlSeconds,
+          draftReplies: deps.simpli.draftReplies,
+          confidenceThreshold: deps.confidenceThreshold,
+          reset: isForced(record),
+          onStage,
+        });
+      },
+      deadLetterRaw: (record, error) => deps.deadLetter({ body: record.body, eventId: undefined, provider: undefined, error }),
+      onRecord: (outcome) => {
+        if (outcome.outcome === 'retry' || outcome.eventId === undefined) {
+          deps.logger.warn('record', { stage: 'record', messageId: outcome.messageId, eventId: outcome.eventId, outcome: outcome.outcome, reason: outcome.reason });
+        }
+      },
+    });
+    deps.metrics?.publishStoredMetrics();
+    return response;
+  };
+}
+
+/** `npm run redrive -- --force` marks messages whose finished steps must run again. */
+function isForced(record: SQSRecord): boolean {
+  return record.messageAttributes?.force?.stringValue === 'true';
+}
+
+function logStage(log: Logger, metrics: Metrics | undefined, provider: string, stage: StageEvent): void {
+  const fields = { ...stage };
+  const failed = stage.outcome === 'failed' || stage.stage === 'dead-lettered';
+  if (failed) log.error(stage.stage, fields);
+  else if (stage.outcome === 'retry' || stage.stage === 'retry' || stage.stage === 'leased') log.warn(stage.stage, fields);
+  else log.info(stage.stage, fields);
+  if (metrics === undefined) return;
+  const metric = metrics.singleMetric();
+  metric.addDimension('provider', provider);
+  switch (stage.stage) {
+    case 'done':
+      metric.addMetric('EventsProcessed', MetricUnit.Count, 1);
+      if (stage.durationMs !== undefined) metric.addMetric('EndToEndLatency', MetricUnit.Milliseconds, stage.durationMs);
+      break;
+    case 'duplicate':
+      metric.addMetric('DuplicatesSuppressed', MetricUnit.Count, 1);
+      break;
+    case 'dead-lettered':
+      metric.addMetric('EventsDeadLettered', MetricUnit.Count, 1);
+      break;
+    case 'write-back':
+      if (stage.outcome !== 'ok') metric.addMetric('WriteBackFailures', MetricUnit.Count, 1);
+      else metric.addMetric('WriteBacks', MetricUnit.Count, 1);
+      break;
+    case 'step':
+      metric.addDimension('service', stage.service ?? stepService(stage.step));
+      if (stage.outcome === 'ok') metric.addMetric('SimpliCallLatency', MetricUnit.Milliseconds, stage.durationMs ?? 0);
+      else metric.addMetric('StepFailures', MetricUnit.Count, 1);
+      break;
+    default:
+      return;
+  }
+}
+
+function stepService(step: string | undefined): string {
+  if (step === 'classify' || step === 'route') return 'triage';
+  if (step === 'draft') return 'reply';
+  return step ?? 'unknown';
+}

@@ -1,0 +1,50 @@
+/**
+ * ProcessFunction: the SQS consumer (ReportBatchItemFailures). Runs each record through the
+ * pipeline — claim in the Ledger, normalize, Simpli steps, write-back — concurrently.
+ */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { loadProcessConfig, parseHelpdeskConfig, type HelpdeskConfig } from '../../lib/config.ts';
+import { createDeadLetter } from '../../lib/dead-letter.ts';
+import { createJsonlDryRun } from '../../lib/dry-run.ts';
+import { createLedger } from '../../lib/ledger.ts';
+import { providers } from '../../lib/providers/registry.ts';
+import { jsonSource } from '../../lib/secrets.ts';
+import { createLogger, createMetrics } from '../shared/observability.ts';
+import { createProcessHandler } from './app.ts';
+
+const config = loadProcessConfig();
+const dynamodb = new DynamoDBClient({});
+const sqs = new SQSClient({});
+let secretsManager: SecretsManagerClient | undefined;
+const helpdeskConfig = jsonSource<HelpdeskConfig | undefined>('HELPDESK_CONFIG', config.helpdeskConfig, parseHelpdeskConfig, {
+  client: () => (secretsManager ??= new SecretsManagerClient({})),
+  cacheSeconds: config.secretsCacheSeconds,
+  fallback: undefined,
+});
+
+const logger = createLogger();
+
+export const handler = middy<SQSEvent, SQSBatchResponse>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(
+  createProcessHandler({
+    providers,
+    ledger: createLedger(dynamodb, config.ledgerTable),
+    simpli: config.simpli,
+    settingsFor: async (provider) => (await helpdeskConfig.get())?.[provider],
+    dryRun: config.dryRunFile === undefined ? undefined : createJsonlDryRun(config.dryRunFile),
+    deadLetter: createDeadLetter(sqs, config.deadLetterQueueUrl),
+    maxReceiveCount: config.maxReceiveCount,
+    leaseSeconds: config.leaseSeconds,
+    ttlSeconds: config.ledgerTtlDays * 86_400,
+    confidenceThreshold: config.confidenceThreshold,
+    now: Date.now,
+    logger,
+    metrics: createMetrics(),
+  }),
+);

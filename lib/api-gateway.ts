@@ -1,0 +1,95 @@
+/**
+ * API Gateway HTTP API (payload 2.0) ⇄ the core: the raw request out of the event, and every
+ * ingest result or error into one response. Callers get a status and a generic text; the detail of
+ * a rejection goes to the logs only (401s never say which check failed).
+ */
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { AuthenticityError, BridgeError, NotFoundError, PayloadTooLargeError, QueueUnavailableError, UnprocessableEventError } from './errors.ts';
+import type { IngestInput, IngestResult } from './ingest.ts';
+import type { Provider } from './providers/types.ts';
+
+/** Seconds a helpdesk should wait before retrying after a queue outage. */
+export const RETRY_AFTER_SECONDS = 30;
+
+const ROUTE = /\/webhooks?\/([^/]+)(?:\/([^/]+))?\/?$/;
+
+/** Extracts provider, event and the raw request; `publicBaseUrl` is what the helpdesk called. */
+export function toIngestInput(event: APIGatewayProxyEventV2, publicBaseUrl: string | undefined): IngestInput {
+  const match = ROUTE.exec(event.rawPath);
+  const isGuideRoute = /\/webhook\/[^/]+\/?$/.test(event.rawPath);
+  // The guide's bridge has /webhook/ticket-created and /webhook/ticket-resolved for the generic provider.
+  const provider = isGuideRoute ? 'generic' : (match?.[1] ?? '');
+  const routeEvent = isGuideRoute ? match?.[1] : match?.[2];
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(event.headers ?? {})) {
+    if (value !== undefined) headers[name.toLowerCase()] = value;
+  }
+  const query: Record<string, string> = {};
+  for (const [name, value] of new URLSearchParams(event.rawQueryString ?? '')) query[name] ??= value;
+  const rawBody = event.body === undefined ? Buffer.alloc(0) : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+  return {
+    provider: decodeSegment(provider),
+    routeEvent: routeEvent === undefined ? undefined : decodeSegment(routeEvent),
+    requestId: event.requestContext.requestId,
+    request: {
+      method: event.requestContext.http.method.toUpperCase(),
+      url: requestUrl(event, publicBaseUrl),
+      rawBody,
+      headers,
+      query,
+    },
+  };
+}
+
+/**
+ * The URL as the helpdesk called it. Behind API Gateway the host is `domainName`; a named stage is
+ * part of `rawPath`. With a custom domain or a proxy in front, PUBLIC_BASE_URL says what the
+ * helpdesk sees (HubSpot v3 signs this exact URL).
+ */
+export function requestUrl(event: APIGatewayProxyEventV2, publicBaseUrl: string | undefined): string {
+  const query = event.rawQueryString ? `?${event.rawQueryString}` : '';
+  if (publicBaseUrl !== undefined) {
+    const stage = event.requestContext.stage;
+    const path = stage && stage !== '$default' && event.rawPath.startsWith(`/${stage}/`) ? event.rawPath.slice(stage.length + 1) : event.rawPath;
+    return `${publicBaseUrl.replace(/\/+$/, '')}${path}${query}`;
+  }
+  const proto = event.headers?.['x-forwarded-proto'] ?? 'https';
+  return `${proto}://${event.requestContext.domainName}${event.rawPath}${query}`;
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+type Response = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
+
+const json = (statusCode: number, body: unknown, headers: Record<string, string> = {}): Response => ({
+  statusCode,
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify(body),
+});
+
+export function toHttpResponse(result: IngestResult, provider: Provider | undefined): Response {
+  const custom = provider?.acceptedResponse?.(result.parse);
+  if (custom !== undefined) return { statusCode: 200, headers: { 'content-type': custom.contentType }, body: custom.body };
+  if (result.kind === 'ignored') return json(200, { status: 'ignored', reason: result.reason });
+  return json(202, { status: 'accepted', eventIds: result.events.map((e) => e.eventId) });
+}
+
+/** The one mapping from errors to responses. Unknown errors are 500 with nothing echoed. */
+export function errorToHttpResponse(error: unknown): Response {
+  if (error instanceof AuthenticityError) return json(401, { error: 'unauthorized' });
+  if (error instanceof QueueUnavailableError) {
+    return json(503, { error: 'unavailable', message: 'try again later' }, { 'retry-after': String(RETRY_AFTER_SECONDS) });
+  }
+  if (error instanceof PayloadTooLargeError) return json(413, { error: 'payload_too_large', message: error.message });
+  if (error instanceof NotFoundError) return json(404, { error: error.reason, message: error.message });
+  if (error instanceof UnprocessableEventError) return json(422, { error: error.reason, message: error.message });
+  // Only authenticated requests get this far, so saying what was wrong with the body is safe.
+  if (error instanceof BridgeError && !error.retryable) return json(400, { error: error.reason, message: error.message });
+  return json(500, { error: 'internal_error' });
+}

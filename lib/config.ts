@@ -1,0 +1,211 @@
+/**
+ * The one reader of the environment. Each function parses what one Lambda needs and throws a
+ * ConfigError naming the variable at cold start, so a misconfigured deployment fails on its first
+ * invocation with a message that says what to fix — not on its first webhook hours later.
+ * Defaults are documented in the README's configuration table.
+ */
+import * as z from 'zod/mini';
+import { ConfigError } from './errors.ts';
+import { PROVIDER_NAMES, type ProviderName, type ProviderSettings } from './providers/types.ts';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** provider → active secrets (several during a rotation). */
+export type WebhookSecrets = Readonly<Partial<Record<ProviderName, readonly string[]>>>;
+/** provider → its helpdesk settings (API base URL, credentials, field ids…). */
+export type HelpdeskConfig = Readonly<Partial<Record<ProviderName, ProviderSettings>>>;
+
+/** The documented local-only secret; `npm start` uses it when WEBHOOK_SECRETS is unset. */
+export const LOCAL_DEV_SECRET = 'local-dev-secret';
+
+/** Largest webhook body accepted. SQS takes 256 KiB per message; 16 KiB is left for the envelope. */
+export const DEFAULT_MAX_BODY_BYTES = 240 * 1024;
+
+export interface SecretsSource {
+  /** Inline JSON (local, tests) … */
+  readonly json?: string | undefined;
+  /** … or the Secrets Manager secret holding that JSON (AWS). */
+  readonly secretArn?: string | undefined;
+}
+
+export interface IngestConfig {
+  readonly queueUrl: string;
+  readonly webhookSecrets: SecretsSource;
+  readonly secretsCacheSeconds: number;
+  readonly maxBodyBytes: number;
+  /** Base URL the helpdesks call (HubSpot v3 signs the full URL); else taken from the request. */
+  readonly publicBaseUrl: string | undefined;
+  readonly helpdeskConfig: SecretsSource;
+}
+
+export interface SimpliConfig {
+  readonly triageUrl: string;
+  readonly sentimentUrl: string;
+  readonly qaUrl: string;
+  readonly replyUrl: string;
+  readonly apiKey: string | undefined;
+  readonly draftReplies: boolean;
+  readonly draftStyle: string;
+  readonly draftLanguage: string;
+  readonly timeoutMs: number;
+  readonly qaTimeoutMs: number;
+}
+
+export interface ProcessConfig {
+  readonly simpli: SimpliConfig;
+  readonly ledgerTable: string;
+  readonly deadLetterQueueUrl: string;
+  readonly helpdeskConfig: SecretsSource;
+  readonly secretsCacheSeconds: number;
+  /** Must equal the queue's redrive maxReceiveCount: on the last receive the event is parked with its reason. */
+  readonly maxReceiveCount: number;
+  readonly leaseSeconds: number;
+  readonly ledgerTtlDays: number;
+  readonly confidenceThreshold: number;
+  /** Local only: providers without HELPDESK_CONFIG write to this JSONL file instead of their API. */
+  readonly dryRunFile: string | undefined;
+}
+
+export function loadIngestConfig(env: Env = process.env): IngestConfig {
+  return {
+    queueUrl: required(env, 'QUEUE_URL', 'the TicketQueue URL'),
+    webhookSecrets: secretsSource(env, 'WEBHOOK_SECRETS'),
+    secretsCacheSeconds: integer(env, 'SECRETS_CACHE_SECONDS', 300, 0, 3600),
+    maxBodyBytes: integer(env, 'MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, 1024, DEFAULT_MAX_BODY_BYTES),
+    publicBaseUrl: optionalUrl(env, 'PUBLIC_BASE_URL'),
+    helpdeskConfig: optionalSecretsSource(env, 'HELPDESK_CONFIG'),
+  };
+}
+
+export function loadProcessConfig(env: Env = process.env): ProcessConfig {
+  return {
+    simpli: {
+      triageUrl: requiredUrl(env, 'TRIAGE_URL'),
+      sentimentUrl: requiredUrl(env, 'SENTIMENT_URL'),
+      qaUrl: requiredUrl(env, 'QA_URL'),
+      replyUrl: requiredUrl(env, 'REPLY_URL'),
+      apiKey: optional(env, 'SIMPLI_API_KEY'),
+      draftReplies: boolean(env, 'DRAFT_REPLIES', false),
+      draftStyle: optional(env, 'DRAFT_STYLE') ?? 'friendly',
+      draftLanguage: optional(env, 'DRAFT_LANGUAGE') ?? 'en',
+      timeoutMs: integer(env, 'SIMPLI_TIMEOUT_MS', 10_000, 100, 60_000),
+      qaTimeoutMs: integer(env, 'QA_TIMEOUT_MS', 30_000, 100, 120_000),
+    },
+    ledgerTable: required(env, 'LEDGER_TABLE', 'the Ledger DynamoDB table name'),
+    deadLetterQueueUrl: required(env, 'DEAD_LETTER_QUEUE_URL', 'the DeadLetterQueue URL'),
+    helpdeskConfig: optionalSecretsSource(env, 'HELPDESK_CONFIG'),
+    secretsCacheSeconds: integer(env, 'SECRETS_CACHE_SECONDS', 300, 0, 3600),
+    maxReceiveCount: integer(env, 'MAX_RECEIVE_COUNT', 5, 1, 1000),
+    leaseSeconds: integer(env, 'LEASE_SECONDS', 120, 1, 43_200),
+    ledgerTtlDays: integer(env, 'LEDGER_TTL_DAYS', 30, 1, 3650),
+    confidenceThreshold: number(env, 'CONFIDENCE_THRESHOLD', 0.6, 0, 1),
+    dryRunFile: optional(env, 'HELPDESK_DRY_RUN_FILE'),
+  };
+}
+
+const secretsSchema = z.record(z.enum(PROVIDER_NAMES), z.array(z.string()));
+const helpdeskSchema = z.record(z.enum(PROVIDER_NAMES), z.record(z.string(), z.unknown()));
+
+/** Parses WEBHOOK_SECRETS JSON (inline or from Secrets Manager); `origin` names where it came from. */
+export function parseWebhookSecrets(json: string, origin: string): WebhookSecrets {
+  const parsed = parseJson(json, origin, secretsSchema, '{"zendesk": ["secret-1", "secret-2"], "generic": ["…"]}');
+  return parsed as WebhookSecrets;
+}
+
+/** Parses HELPDESK_CONFIG JSON (inline or from Secrets Manager). */
+export function parseHelpdeskConfig(json: string, origin: string): HelpdeskConfig {
+  return parseJson(json, origin, helpdeskSchema, '{"generic": {"updateUrl": "https://…/tickets/{ticket_id}", "token": "…"}}');
+}
+
+function parseJson<T>(json: string, origin: string, schema: z.ZodMiniType<T>, example: string): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    throw new ConfigError('invalid_json', `${origin} is not valid JSON; expected an object like ${example}`);
+  }
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const where = result.error.issues.map((i) => i.path.join('.') || '(top level)').join(', ');
+    throw new ConfigError(
+      'invalid_shape',
+      `${origin} has an invalid entry at ${where}; keys must be one of ${PROVIDER_NAMES.join(', ')} and look like ${example}`,
+    );
+  }
+  return result.data;
+}
+
+function optional(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function required(env: Env, name: string, what: string): string {
+  const value = optional(env, name);
+  if (value === undefined) throw new ConfigError('missing_variable', `${name} is not set: it must name ${what}`);
+  return value;
+}
+
+function requiredUrl(env: Env, name: string): string {
+  const value = required(env, name, 'a Simpli service base URL, e.g. http://triage:8000');
+  assertUrl(name, value);
+  return value.replace(/\/+$/, '');
+}
+
+function optionalUrl(env: Env, name: string): string | undefined {
+  const value = optional(env, name);
+  if (value !== undefined) assertUrl(name, value);
+  return value?.replace(/\/+$/, '');
+}
+
+function assertUrl(name: string, value: string): void {
+  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
+    throw new ConfigError('invalid_url', `${name} must be an http(s) URL, got "${value}"`);
+  }
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const value = number(env, name, fallback, min, max);
+  if (!Number.isInteger(value)) throw new ConfigError('invalid_number', `${name} must be a whole number`);
+  return value;
+}
+
+function number(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw new ConfigError('invalid_number', `${name} must be a number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = optional(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError('invalid_boolean', `${name} must be true or false, got "${raw}"`);
+}
+
+function secretsSource(env: Env, name: string): SecretsSource {
+  const source = optionalSecretsSource(env, name);
+  if (source.json === undefined && source.secretArn === undefined) {
+    throw new ConfigError(
+      'missing_variable',
+      `neither ${name} nor ${name}_ARN is set: set ${name}_ARN to the Secrets Manager secret, or ${name} to its JSON`,
+    );
+  }
+  return source;
+}
+
+function optionalSecretsSource(env: Env, name: string): SecretsSource {
+  const json = optional(env, name);
+  const secretArn = optional(env, `${name}_ARN`);
+  if (json !== undefined) {
+    // Parse now so a typo fails the cold start, not the first webhook.
+    if (name === 'WEBHOOK_SECRETS') parseWebhookSecrets(json, name);
+    else parseHelpdeskConfig(json, name);
+  }
+  return { json, secretArn };
+}

@@ -1,0 +1,150 @@
+/**
+ * The one HTTP client for Simpli and helpdesk APIs: per-call timeout, classification of failures
+ * into retryable / permanent UpstreamErrors, and retries with full-jitter exponential backoff that
+ * honour `Retry-After` and never run past the invocation's deadline.
+ *
+ * Node's global fetch (undici) keeps connections alive in one pool per container, so repeated
+ * calls to the same host reuse their TLS connection.
+ */
+import { UpstreamError } from './errors.ts';
+
+export interface HttpRequest {
+  /** Name for errors, logs and metrics: `triage`, `zendesk`, … */
+  readonly service: string;
+  readonly method: string;
+  readonly url: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Serialized with JSON.stringify and sent as application/json. */
+  readonly json?: unknown;
+  readonly timeoutMs: number;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: string;
+}
+
+export interface HttpClient {
+  /** Resolves on 2xx; throws UpstreamError otherwise, after the retries the deadline allows. */
+  request(request: HttpRequest): Promise<HttpResponse>;
+}
+
+export type FetchFn = (url: string, init: RequestInit) => Promise<Response>;
+
+export interface RetryPolicy {
+  readonly maxAttempts: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 200, maxDelayMs: 5_000 };
+
+export interface HttpClientOptions {
+  readonly fetch?: FetchFn;
+  readonly retry?: RetryPolicy;
+  /** Epoch ms after which no new attempt starts (Lambda's remaining time minus a margin). */
+  readonly deadlineMs?: number;
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+  /** Called before each retry, for logs and metrics. */
+  readonly onRetry?: (info: { service: string; attempt: number; delayMs: number; error: UpstreamError }) => void;
+}
+
+const sleepMs = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Builds an HttpClient; cheap, so one per event carries that event's deadline. */
+export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
+  const doFetch: FetchFn = options.fetch ?? ((url, init) => fetch(url, init));
+  const retry = options.retry ?? DEFAULT_RETRY;
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? sleepMs;
+  const random = options.random ?? Math.random;
+  const deadlineMs = options.deadlineMs ?? Number.POSITIVE_INFINITY;
+
+  async function once(request: HttpRequest): Promise<HttpResponse> {
+    const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
+    let body: string | undefined;
+    if (request.json !== undefined) {
+      body = JSON.stringify(request.json);
+      headers['content-type'] = 'application/json';
+    }
+    // Never let one call outlive the invocation: the timeout is capped by the deadline.
+    const timeoutMs = Math.max(1, Math.min(request.timeoutMs, deadlineMs - now()));
+    let response: Response;
+    try {
+      response = await doFetch(request.url, {
+        method: request.method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (cause) {
+      const timedOut = cause instanceof Error && (cause.name === 'TimeoutError' || cause.name === 'AbortError');
+      throw new UpstreamError(
+        { service: request.service, reason: timedOut ? 'timeout' : 'network_error', retryable: true },
+        `${request.service}: ${request.method} ${redactUrl(request.url)} ${timedOut ? `timed out after ${timeoutMs} ms` : 'failed to connect'}`,
+        { cause },
+      );
+    }
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (cause) {
+      throw new UpstreamError(
+        { service: request.service, reason: 'network_error', retryable: true, status: response.status },
+        `${request.service}: response body of ${request.method} ${redactUrl(request.url)} was cut off`,
+        { cause },
+      );
+    }
+    if (response.ok) return { status: response.status, headers: response.headers, body: text };
+    const status = response.status;
+    const retryable = status === 408 || status === 425 || status === 429 || status >= 500;
+    throw new UpstreamError(
+      {
+        service: request.service,
+        reason: `http_${status}`,
+        retryable,
+        status,
+        retryAfterMs: parseRetryAfterMs(response.headers.get('retry-after'), now()),
+      },
+      `${request.service}: ${request.method} ${redactUrl(request.url)} answered ${status}`,
+    );
+  }
+
+  return {
+    async request(request) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await once(request);
+        } catch (error) {
+          if (!(error instanceof UpstreamError) || !error.retryable || attempt >= retry.maxAttempts) throw error;
+          const backoffMs = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
+          // Full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"), but never
+          // sooner than the server asked for.
+          const delayMs = Math.max(error.retryAfterMs ?? 0, Math.round(random() * backoffMs));
+          // A wait that ends past the deadline would only burn billed time: leave it to SQS.
+          if (now() + delayMs + 50 >= deadlineMs) throw error;
+          options.onRetry?.({ service: request.service, attempt, delayMs, error });
+          await sleep(delayMs);
+        }
+      }
+    },
+  };
+}
+
+/** `Retry-After` as delay-seconds or an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfterMs(value: string | null, nowMs: number): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const dateMs = Date.parse(trimmed);
+  return Number.isNaN(dateMs) ? undefined : Math.max(0, dateMs - nowMs);
+}
+
+/** Drops the query string (tokens live there for some vendors) before a URL reaches a log. */
+function redactUrl(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : `${url.slice(0, q)}?…`;
+}

@@ -1,0 +1,80 @@
+/**
+ * Verify-and-enqueue: the whole of IngestFunction's work, as a pure function over the raw request.
+ * Order matters: size (cheap) → provider/route → authenticity on the raw bytes → parse → enqueue.
+ * Nothing unauthenticated is parsed, and 2xx is answered only once SQS holds every event.
+ */
+import { NotFoundError, PayloadTooLargeError } from './errors.ts';
+import type { ProviderSettings } from './providers/types.ts';
+import {
+  PROVIDER_NAMES,
+  ROUTE_EVENTS,
+  type EventType,
+  type ParseResult,
+  type Provider,
+  type ProviderName,
+  type QueuedEvent,
+  type WebhookRequest,
+} from './providers/types.ts';
+
+export interface IngestDeps {
+  readonly providers: Readonly<Partial<Record<ProviderName, Provider>>>;
+  secretsFor(provider: ProviderName): Promise<readonly string[]>;
+  settingsFor(provider: ProviderName): Promise<ProviderSettings>;
+  /** Sends every event or throws QueueUnavailableError. */
+  enqueue(events: readonly QueuedEvent[]): Promise<void>;
+  readonly nowMs: number;
+  readonly maxBodyBytes: number;
+}
+
+export interface IngestInput {
+  readonly provider: string;
+  /** The `{event}` route segment, e.g. `ticket-created`; undefined on `/webhooks/{provider}`. */
+  readonly routeEvent: string | undefined;
+  readonly request: Omit<WebhookRequest, 'routeEvent'>;
+  readonly requestId: string;
+}
+
+export type IngestResult =
+  | { readonly kind: 'accepted'; readonly provider: ProviderName; readonly events: readonly QueuedEvent[]; readonly parse: ParseResult }
+  | { readonly kind: 'ignored'; readonly provider: ProviderName; readonly reason: string; readonly parse: ParseResult };
+
+/** Throws a BridgeError for every rejection; `toHttpResponse` maps it. */
+export async function ingest(input: IngestInput, deps: IngestDeps): Promise<IngestResult> {
+  if (input.request.rawBody.length > deps.maxBodyBytes) {
+    throw new PayloadTooLargeError('body_too_large', `the body is ${input.request.rawBody.length} bytes; the limit is ${deps.maxBodyBytes}`);
+  }
+  const name = input.provider.toLowerCase();
+  const provider = (PROVIDER_NAMES as readonly string[]).includes(name) ? deps.providers[name as ProviderName] : undefined;
+  if (provider === undefined) {
+    throw new NotFoundError('unknown_provider', `unknown provider "${input.provider}"; use one of ${Object.keys(deps.providers).join(', ')}`);
+  }
+  let routeEvent: EventType | undefined;
+  if (input.routeEvent !== undefined) {
+    routeEvent = ROUTE_EVENTS[input.routeEvent as keyof typeof ROUTE_EVENTS];
+    if (routeEvent === undefined) {
+      throw new NotFoundError('unknown_event', `unknown event "${input.routeEvent}"; use one of ${Object.keys(ROUTE_EVENTS).join(', ')}`);
+    }
+  }
+  const request: WebhookRequest = { ...input.request, routeEvent };
+  const [secrets, settings] = await Promise.all([deps.secretsFor(provider.name), deps.settingsFor(provider.name)]);
+  provider.verify({ request, secrets, settings, nowMs: deps.nowMs });
+
+  const parse = provider.parse(request, settings);
+  if (parse.kind === 'ignored') return { kind: 'ignored', provider: provider.name, reason: parse.reason, parse };
+
+  const receivedAt = new Date(deps.nowMs).toISOString();
+  const events = parse.events.map(
+    (e): QueuedEvent => ({
+      provider: provider.name,
+      eventType: e.eventType,
+      eventId: `${provider.name}:${e.identity}`,
+      ticketId: e.ticketId,
+      payload: e.payload,
+      receivedAt,
+      requestId: input.requestId,
+    }),
+  );
+  if (events.length === 0) return { kind: 'ignored', provider: provider.name, reason: 'no events in the body', parse };
+  await deps.enqueue(events);
+  return { kind: 'accepted', provider: provider.name, events, parse };
+}

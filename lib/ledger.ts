@@ -1,0 +1,278 @@
+/**
+ * The Ledger: one DynamoDB item per business event — status, lease, each finished step's result,
+ * the write-backs already made, attempts, last error, TTL.
+ *
+ * Cost per processed event: 1 conditional write to claim (its ALL_NEW return value carries the
+ * checkpoints, so no read), 1 write per step as it finishes, 1 write to finish or release, which
+ * also records the write-backs made. A read happens only when the claim is refused and DynamoDB
+ * did not return the item (dynalite ignores ReturnValuesOnConditionCheckFailure).
+ */
+import {
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { LeaseConflictError } from './errors.ts';
+import type { EventType, ProviderName, StepResults } from './providers/types.ts';
+
+export const LEDGER_KEY = 'eventId';
+export const LEDGER_TTL_ATTRIBUTE = 'expiresAt';
+
+export type LedgerStatus = 'processing' | 'retrying' | 'done' | 'failed';
+
+export interface LedgerError {
+  readonly reason: string;
+  readonly step: string | undefined;
+  readonly message: string;
+  readonly at: string;
+}
+
+export interface LedgerRecord {
+  readonly eventId: string;
+  readonly status: LedgerStatus;
+  readonly provider: string;
+  readonly eventType: string;
+  readonly ticketId: string;
+  readonly attempts: number;
+  readonly leaseOwner: string | undefined;
+  readonly leaseUntilMs: number;
+  readonly steps: StepResults;
+  /** Completion time (ms) of each finished step, for `npm run inspect`. */
+  readonly stepTimes: Readonly<Record<string, string>>;
+  readonly pushed: readonly string[];
+  readonly lastError: LedgerError | undefined;
+  readonly receivedAt: string | undefined;
+  readonly createdAt: string | undefined;
+  readonly updatedAt: string | undefined;
+  readonly completedAt: string | undefined;
+}
+
+export type ClaimResult =
+  | { readonly kind: 'claimed'; readonly record: LedgerRecord }
+  | { readonly kind: 'duplicate'; readonly record: LedgerRecord }
+  | { readonly kind: 'leased'; readonly record: LedgerRecord | undefined };
+
+export interface ClaimInput {
+  readonly eventId: string;
+  readonly provider: ProviderName;
+  readonly eventType: EventType;
+  readonly ticketId: string;
+  readonly receivedAt: string;
+  /** Unique per attempt: fences checkpoints so an expired holder cannot overwrite a new one. */
+  readonly owner: string;
+  readonly nowMs: number;
+  readonly leaseSeconds: number;
+  readonly ttlSeconds: number;
+  /** `redrive --force`: forget finished steps and write-backs, and process again. */
+  readonly reset?: boolean;
+}
+
+/** Counts of DynamoDB requests, for the Ledger-cost benchmark. */
+export interface LedgerStats {
+  reads: number;
+  writes: number;
+  conditionalFailures: number;
+}
+
+export interface Ledger {
+  claim(input: ClaimInput): Promise<ClaimResult>;
+  /** Records one finished step; throws LeaseConflictError if the lease was lost. */
+  checkpoint(eventId: string, owner: string, step: string, result: unknown, nowMs: number): Promise<void>;
+  /** Marks done (keeps the item until its TTL for deduplication) and records write-backs. */
+  finish(eventId: string, owner: string, pushed: readonly string[], nowMs: number, ttlSeconds: number): Promise<void>;
+  /** Releases the lease after a failure so the next delivery can claim at once. */
+  release(eventId: string, owner: string, update: { pushed: readonly string[]; error: LedgerError; status: 'retrying' | 'failed'; nowMs: number }): Promise<void>;
+  get(eventId: string): Promise<LedgerRecord | undefined>;
+  readonly stats: LedgerStats;
+}
+
+export function createLedger(client: DynamoDBClient, tableName: string): Ledger {
+  const stats: LedgerStats = { reads: 0, writes: 0, conditionalFailures: 0 };
+  const key = (eventId: string) => ({ [LEDGER_KEY]: { S: eventId } });
+
+  async function update(input: ConstructorParameters<typeof UpdateItemCommand>[0]) {
+    stats.writes++;
+    try {
+      return await client.send(new UpdateItemCommand(input));
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) stats.conditionalFailures++;
+      throw error;
+    }
+  }
+
+  async function get(eventId: string): Promise<LedgerRecord | undefined> {
+    stats.reads++;
+    const out = await client.send(new GetItemCommand({ TableName: tableName, Key: key(eventId), ConsistentRead: true }));
+    return out.Item === undefined ? undefined : fromItem(out.Item);
+  }
+
+  /** The pushed-set ADD clause; DynamoDB refuses an empty string set. */
+  function pushedClause(pushed: readonly string[], values: Record<string, AttributeValue>): string {
+    if (pushed.length === 0) return '';
+    values[':pushed'] = { SS: [...new Set(pushed)] };
+    return ' ADD pushed :pushed';
+  }
+
+  return {
+    stats,
+    get,
+
+    async claim(input) {
+      const now = new Date(input.nowMs).toISOString();
+      const values: Record<string, AttributeValue> = {
+        ':processing': { S: 'processing' },
+        ':done': { S: 'done' },
+        ':owner': { S: input.owner },
+        ':until': { N: String(input.nowMs + input.leaseSeconds * 1000) },
+        ':nowMs': { N: String(input.nowMs) },
+        ':now': { S: now },
+        ':one': { N: '1' },
+        ':empty': { M: {} },
+        ':provider': { S: input.provider },
+        ':eventType': { S: input.eventType },
+        ':ticketId': { S: input.ticketId },
+        ':receivedAt': { S: input.receivedAt },
+        ':ttl': { N: String(Math.floor(input.nowMs / 1000) + input.ttlSeconds) },
+      };
+      const steps = input.reset === true ? 'steps = :empty, stepTimes = :empty' : 'steps = if_not_exists(steps, :empty), stepTimes = if_not_exists(stepTimes, :empty)';
+      try {
+        const out = await update({
+          TableName: tableName,
+          Key: key(input.eventId),
+          // Claimable when new, or not done and its lease has expired (a crashed or timed-out holder).
+          ConditionExpression: 'attribute_not_exists(#pk) OR (#status <> :done AND leaseUntil < :nowMs)',
+          UpdateExpression:
+            `SET #status = :processing, leaseOwner = :owner, leaseUntil = :until, updatedAt = :now, ${steps}, ` +
+            'provider = if_not_exists(provider, :provider), eventType = if_not_exists(eventType, :eventType), ' +
+            'ticketId = if_not_exists(ticketId, :ticketId), receivedAt = if_not_exists(receivedAt, :receivedAt), ' +
+            `createdAt = if_not_exists(createdAt, :now), ${LEDGER_TTL_ATTRIBUTE} = :ttl ADD attempts :one` +
+            (input.reset === true ? ' REMOVE pushed' : ''),
+          ExpressionAttributeNames: { '#pk': LEDGER_KEY, '#status': 'status' },
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        });
+        return { kind: 'claimed', record: fromItem(out.Attributes ?? {}) };
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        const record = error.Item === undefined ? await get(input.eventId) : fromItem(error.Item);
+        if (record?.status === 'done') return { kind: 'duplicate', record };
+        return { kind: 'leased', record };
+      }
+    },
+
+    async checkpoint(eventId, owner, step, result, nowMs) {
+      try {
+        await update({
+          TableName: tableName,
+          Key: key(eventId),
+          ConditionExpression: 'leaseOwner = :owner',
+          UpdateExpression: 'SET steps.#step = :result, stepTimes.#step = :now, updatedAt = :now',
+          ExpressionAttributeNames: { '#step': step },
+          ExpressionAttributeValues: {
+            ':owner': { S: owner },
+            ':result': { S: JSON.stringify(result) },
+            ':now': { S: new Date(nowMs).toISOString() },
+          },
+        });
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) {
+          throw new LeaseConflictError('lease_lost', `the lease on ${eventId} was taken by another invocation`, { cause: error });
+        }
+        throw error;
+      }
+    },
+
+    async finish(eventId, owner, pushed, nowMs, ttlSeconds) {
+      const values: Record<string, AttributeValue> = {
+        ':owner': { S: owner },
+        ':done': { S: 'done' },
+        ':zero': { N: '0' },
+        ':now': { S: new Date(nowMs).toISOString() },
+        ':ttl': { N: String(Math.floor(nowMs / 1000) + ttlSeconds) },
+      };
+      try {
+        await update({
+          TableName: tableName,
+          Key: key(eventId),
+          ConditionExpression: 'leaseOwner = :owner',
+          UpdateExpression: `SET #status = :done, leaseUntil = :zero, updatedAt = :now, completedAt = :now, ${LEDGER_TTL_ATTRIBUTE} = :ttl REMOVE lastError${pushedClause(pushed, values)}`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: values,
+        });
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) {
+          throw new LeaseConflictError('lease_lost', `the lease on ${eventId} was taken before it finished`, { cause: error });
+        }
+        throw error;
+      }
+    },
+
+    async release(eventId, owner, { pushed, error, status, nowMs }) {
+      const values: Record<string, AttributeValue> = {
+        ':owner': { S: owner },
+        ':status': { S: status },
+        ':zero': { N: '0' },
+        ':now': { S: new Date(nowMs).toISOString() },
+        ':error': {
+          M: {
+            reason: { S: error.reason },
+            message: { S: error.message },
+            at: { S: error.at },
+            ...(error.step === undefined ? {} : { step: { S: error.step } }),
+          },
+        },
+      };
+      try {
+        await update({
+          TableName: tableName,
+          Key: key(eventId),
+          ConditionExpression: 'leaseOwner = :owner',
+          UpdateExpression: `SET #status = :status, leaseUntil = :zero, updatedAt = :now, lastError = :error${pushedClause(pushed, values)}`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: values,
+        });
+      } catch (caught) {
+        // Someone else holds the event now: nothing of ours to release.
+        if (!(caught instanceof ConditionalCheckFailedException)) throw caught;
+      }
+    },
+  };
+}
+
+function fromItem(item: Record<string, AttributeValue>): LedgerRecord {
+  const s = (name: string) => item[name]?.S;
+  const n = (name: string) => Number(item[name]?.N ?? 0);
+  const steps: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(item.steps?.M ?? {})) {
+    if (value.S !== undefined) steps[name] = JSON.parse(value.S);
+  }
+  const stepTimes: Record<string, string> = {};
+  for (const [name, value] of Object.entries(item.stepTimes?.M ?? {})) {
+    if (value.S !== undefined) stepTimes[name] = value.S;
+  }
+  const error = item.lastError?.M;
+  return {
+    eventId: s(LEDGER_KEY) ?? '',
+    status: (s('status') ?? 'processing') as LedgerStatus,
+    provider: s('provider') ?? '',
+    eventType: s('eventType') ?? '',
+    ticketId: s('ticketId') ?? '',
+    attempts: n('attempts'),
+    leaseOwner: s('leaseOwner'),
+    leaseUntilMs: n('leaseUntil'),
+    steps: steps as StepResults,
+    stepTimes,
+    pushed: item.pushed?.SS ?? [],
+    lastError:
+      error === undefined
+        ? undefined
+        : { reason: error.reason?.S ?? '', step: error.step?.S, message: error.message?.S ?? '', at: error.at?.S ?? '' },
+    receivedAt: s('receivedAt'),
+    createdAt: s('createdAt'),
+    updatedAt: s('updatedAt'),
+    completedAt: s('completedAt'),
+  };
+}

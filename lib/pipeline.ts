@@ -1,0 +1,205 @@
+/**
+ * Processing one queued event (ARCHITECTURE.md, "Processing one event"): claim it in the Ledger,
+ * normalize, run the Simpli steps with a checkpoint each, push back what succeeded, then finish —
+ * or release the lease and let SQS retry, or park the event in the DeadLetterQueue with its reason.
+ */
+import { isRetryable, reasonOf, UpstreamError } from './errors.ts';
+import type { HttpClient } from './http.ts';
+import type { Ledger, LedgerError, LedgerRecord } from './ledger.ts';
+import type { SimpliClient } from './simpli/client.ts';
+import { runSteps, stepsFor, type StepName } from './steps.ts';
+import type { NormalizedEvent, Provider, ProviderSettings, QueuedEvent, StepResults, WriteBackOp } from './providers/types.ts';
+import { completedSteps, summarizeResults, type WriteBackSummary } from './write-back-summary.ts';
+
+export type Outcome = 'done' | 'duplicate' | 'retry' | 'dead-lettered';
+
+export interface ProcessResult {
+  readonly outcome: Outcome;
+  readonly eventId: string;
+  /** Why the event is retried or parked; undefined when done. */
+  readonly reason?: string | undefined;
+  readonly step?: string | undefined;
+}
+
+/** A stage of the event's life, for logs and metrics (the handler decides how to show it). */
+export interface StageEvent {
+  readonly stage: 'claimed' | 'duplicate' | 'leased' | 'step' | 'write-back' | 'done' | 'retry' | 'dead-lettered';
+  readonly outcome?: 'ok' | 'failed' | 'retry' | undefined;
+  readonly step?: string | undefined;
+  readonly service?: string | undefined;
+  readonly durationMs?: number | undefined;
+  readonly attempt?: number | undefined;
+  readonly reason?: string | undefined;
+}
+
+/** What to do with the raw settings of a provider that has no HELPDESK_CONFIG entry. */
+export interface DryRunSink {
+  write(entry: { provider: string; eventId: string; ticketId: string; eventType: string } & WriteBackSummary): Promise<void>;
+}
+
+export interface PipelineDeps {
+  readonly ledger: Ledger;
+  readonly simpli: SimpliClient;
+  readonly http: HttpClient;
+  readonly provider: Provider;
+  /** Undefined when HELPDESK_CONFIG has no entry for the provider. */
+  readonly settings: ProviderSettings | undefined;
+  /** Local stack only: where write-backs go when `settings` is undefined. */
+  readonly dryRun?: DryRunSink | undefined;
+  readonly deadLetter: (event: QueuedEvent, error: LedgerError) => Promise<void>;
+  readonly now: () => number;
+  /** Unique per attempt (the SQS message id + receive count is a good one). */
+  readonly owner: string;
+  /** SQS ApproximateReceiveCount of this delivery, and the queue's maxReceiveCount. */
+  readonly receiveCount: number;
+  readonly maxReceiveCount: number;
+  readonly leaseSeconds: number;
+  readonly ttlSeconds: number;
+  readonly draftReplies: boolean;
+  readonly confidenceThreshold: number;
+  readonly reset?: boolean;
+  readonly onStage?: (stage: StageEvent) => void;
+}
+
+export async function processEvent(event: QueuedEvent, deps: PipelineDeps): Promise<ProcessResult> {
+  const { ledger, now, owner } = deps;
+  const stage = deps.onStage ?? (() => {});
+  const eventId = event.eventId;
+
+  const claim = await ledger.claim({
+    eventId,
+    provider: event.provider,
+    eventType: event.eventType,
+    ticketId: event.ticketId,
+    receivedAt: event.receivedAt,
+    owner,
+    nowMs: now(),
+    leaseSeconds: deps.leaseSeconds,
+    ttlSeconds: deps.ttlSeconds,
+    ...(deps.reset === true ? { reset: true } : {}),
+  });
+  if (claim.kind === 'duplicate') {
+    stage({ stage: 'duplicate' });
+    return { outcome: 'duplicate', eventId };
+  }
+  if (claim.kind === 'leased') {
+    stage({ stage: 'leased', reason: 'lease_held' });
+    return { outcome: 'retry', eventId, reason: 'lease_held' };
+  }
+  const record = claim.record;
+  stage({ stage: 'claimed', attempt: record.attempts });
+
+  let pushed: readonly string[] = record.pushed;
+  let failure: { step: string | undefined; error: unknown; missing: readonly StepName[] } | undefined;
+  try {
+    const context = { settings: deps.settings ?? {}, http: deps.http };
+    const normalized = await deps.provider.normalize(event, context);
+    const steps = stepsFor(normalized, { draftReplies: deps.draftReplies });
+    const run = await runSteps(steps, normalized, record.steps, deps.simpli, {
+      now,
+      onSuccess: async (step, result, durationMs) => {
+        await ledger.checkpoint(eventId, owner, step, result, now());
+        stage({ stage: 'step', step, outcome: 'ok', durationMs });
+      },
+      onFailure: (step, error, durationMs) =>
+        stage({ stage: 'step', step, outcome: isRetryable(error) ? 'retry' : 'failed', durationMs, reason: reasonOf(error), service: serviceOf(error) }),
+    });
+
+    // Push back what succeeded, even when a step failed: the rest follows when it succeeds.
+    const pushResult = await pushBack(normalized, run.results, record, deps, stage);
+    pushed = pushResult.pushed;
+    const first = run.failures.find((f) => !isRetryable(f.error)) ?? run.failures[0] ?? pushResult.failure;
+    if (first !== undefined) {
+      failure = { step: first.step, error: first.error, missing: missingSteps(steps.map((s) => s.name), run.results) };
+    }
+  } catch (error) {
+    // Normalization, enrichment or a Ledger write failed: not tied to a step.
+    failure = { step: undefined, error, missing: [] };
+  }
+
+  if (failure !== undefined) return fail(event, deps, pushed, failure.step, failure.error, failure.missing, stage);
+  await ledger.finish(eventId, owner, pushed, now(), deps.ttlSeconds);
+  stage({ stage: 'done', durationMs: now() - Date.parse(event.receivedAt) });
+  return { outcome: 'done', eventId };
+}
+
+async function pushBack(
+  event: NormalizedEvent,
+  results: StepResults,
+  record: LedgerRecord,
+  deps: PipelineDeps,
+  stage: (s: StageEvent) => void,
+): Promise<{ pushed: string[]; failure: { step: string; error: unknown } | undefined }> {
+  const pushed = [...record.pushed];
+  const input = { event, results, confidenceThreshold: deps.confidenceThreshold };
+  let ops: readonly WriteBackOp[];
+  if (deps.settings === undefined && deps.dryRun !== undefined) {
+    const summary = summarizeResults(input);
+    const sink = deps.dryRun;
+    ops =
+      summary.steps.length === 0
+        ? []
+        : [
+            {
+              key: `dry-run:${summary.steps.join('+')}`,
+              run: () => sink.write({ provider: deps.provider.name, eventId: record.eventId, ticketId: event.ticketId, eventType: event.eventType, ...summary }),
+            },
+          ];
+  } else if (completedSteps(results).length === 0) {
+    ops = [];
+  } else {
+    ops = deps.provider.writeBack(input, { settings: deps.settings ?? {}, http: deps.http });
+  }
+  for (const op of ops) {
+    if (pushed.includes(op.key)) continue;
+    const startedMs = deps.now();
+    try {
+      await op.run(deps.http);
+      pushed.push(op.key);
+      stage({ stage: 'write-back', step: op.key, outcome: 'ok', durationMs: deps.now() - startedMs });
+    } catch (error) {
+      stage({ stage: 'write-back', step: op.key, outcome: isRetryable(error) ? 'retry' : 'failed', durationMs: deps.now() - startedMs, reason: reasonOf(error) });
+      return { pushed, failure: { step: `write-back:${op.key}`, error } };
+    }
+  }
+  return { pushed, failure: undefined };
+}
+
+async function fail(
+  event: QueuedEvent,
+  deps: PipelineDeps,
+  pushed: readonly string[],
+  step: string | undefined,
+  error: unknown,
+  missing: readonly StepName[],
+  stage: (s: StageEvent) => void,
+): Promise<ProcessResult> {
+  const reason = reasonOf(error);
+  const message = error instanceof Error ? error.message : String(error);
+  const ledgerError: LedgerError = {
+    reason,
+    step,
+    message: missing.length > 0 ? `${message} (missing: ${missing.join(', ')})` : message,
+    at: new Date(deps.now()).toISOString(),
+  };
+  // Park the event with its reason when it cannot succeed, or when this was its last delivery
+  // (SQS would move it to the DLQ without saying why).
+  const lastAttempt = deps.receiveCount >= deps.maxReceiveCount;
+  if (!isRetryable(error) || lastAttempt) {
+    await deps.ledger.release(event.eventId, deps.owner, { pushed, error: ledgerError, status: 'failed', nowMs: deps.now() });
+    await deps.deadLetter(event, ledgerError);
+    stage({ stage: 'dead-lettered', step, reason });
+    return { outcome: 'dead-lettered', eventId: event.eventId, reason, step };
+  }
+  await deps.ledger.release(event.eventId, deps.owner, { pushed, error: ledgerError, status: 'retrying', nowMs: deps.now() });
+  stage({ stage: 'retry', step, reason });
+  return { outcome: 'retry', eventId: event.eventId, reason, step };
+}
+
+function missingSteps(planned: readonly StepName[], results: StepResults): StepName[] {
+  return planned.filter((name) => results[name] === undefined);
+}
+
+function serviceOf(error: unknown): string | undefined {
+  return error instanceof UpstreamError ? error.service : undefined;
+}

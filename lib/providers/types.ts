@@ -1,0 +1,178 @@
+/**
+ * The contract every helpdesk provider implements. A provider owns four things — authenticity,
+ * parsing + identity, normalization (with enrichment from its API), and write-back — and adding one
+ * touches no other provider: register it in `registry.ts`.
+ */
+import type { HttpClient } from '../http.ts';
+
+export const PROVIDER_NAMES = [
+  'zendesk',
+  'freshdesk',
+  'intercom',
+  'salesforce',
+  'hubspot',
+  'generic',
+] as const;
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
+
+export const EVENT_TYPES = ['ticket.created', 'message.created', 'ticket.resolved'] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** Route segment (`/webhooks/{provider}/{event}`) → normalized event type. */
+export const ROUTE_EVENTS = {
+  'ticket-created': 'ticket.created',
+  'message-created': 'message.created',
+  'ticket-resolved': 'ticket.resolved',
+} as const satisfies Record<string, EventType>;
+
+/** A webhook request exactly as received. Header names are lower-cased. */
+export interface WebhookRequest {
+  readonly method: string;
+  /** The full URL the helpdesk called (scheme, host, stage, path, query) — HubSpot v3 signs it. */
+  readonly url: string;
+  readonly rawBody: Buffer;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly query: Readonly<Record<string, string>>;
+  /** Set by `/webhooks/{provider}/{event}` and the guide's `/webhook/…` routes. */
+  readonly routeEvent?: EventType | undefined;
+}
+
+/** Provider settings from HELPDESK_CONFIG[provider]; each provider validates its own. */
+export type ProviderSettings = Readonly<Record<string, unknown>>;
+
+export interface VerifyInput {
+  readonly request: WebhookRequest;
+  /** Every active secret (rotation): a request signed with any of them is authentic. */
+  readonly secrets: readonly string[];
+  readonly settings: ProviderSettings;
+  readonly nowMs: number;
+}
+
+/** One business event found in a webhook body (HubSpot and Salesforce send up to 100). */
+export interface ParsedEvent {
+  readonly eventType: EventType;
+  /**
+   * The business event's identity, stable across the vendor's retries even when bytes differ.
+   * The Ledger key is `${provider}:${identity}`.
+   */
+  readonly identity: string;
+  readonly ticketId: string;
+  /** The event's own data (JSON-serializable), stored in the queue message. */
+  readonly payload: unknown;
+}
+
+export type ParseResult =
+  | { readonly kind: 'events'; readonly events: readonly ParsedEvent[] }
+  /** Deliberately ignored (Intercom ping, a topic we do not process, the bridge's own echo). */
+  | { readonly kind: 'ignored'; readonly reason: string };
+
+export const AUTHOR_TYPES = ['customer', 'agent', 'system'] as const;
+export type AuthorType = (typeof AUTHOR_TYPES)[number];
+
+export const CHANNELS = ['email', 'chat', 'phone', 'social', 'web'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export interface ConversationMessage {
+  readonly role: AuthorType;
+  readonly content: string;
+}
+
+/** What the Simpli steps need, whatever the helpdesk. */
+export interface NormalizedEvent {
+  readonly eventType: EventType;
+  readonly ticketId: string;
+  readonly subject: string;
+  readonly body: string;
+  readonly customerId: string;
+  readonly channel: Channel;
+  /** The customer's new message, for `message.created`. */
+  readonly messageText?: string | undefined;
+  /** The thread, oldest first, for QA and drafts. */
+  readonly conversation: readonly ConversationMessage[];
+  readonly metadata: Readonly<Record<string, unknown>>;
+}
+
+/** The queued form of an event, as the consumer receives it. */
+export interface QueuedEvent {
+  readonly provider: ProviderName;
+  readonly eventType: EventType;
+  /** Ledger key. */
+  readonly eventId: string;
+  readonly ticketId: string;
+  readonly payload: unknown;
+  readonly receivedAt: string;
+  readonly requestId: string;
+}
+
+/** Results of the Simpli steps that have succeeded so far (absent = not done). */
+export interface StepResults {
+  readonly classify?: Classification;
+  readonly route?: Routing;
+  readonly sentiment?: Sentiment;
+  readonly draft?: Draft;
+  readonly qa?: QaEvaluation;
+}
+
+export interface Classification {
+  readonly category: string;
+  readonly urgency: string;
+  readonly sentiment: string;
+  readonly confidence: number;
+}
+export interface Routing {
+  readonly team: string;
+  readonly agent: string;
+  readonly reason: string;
+}
+export interface Sentiment {
+  readonly score: number;
+  readonly label: string;
+  readonly escalation_risk: number;
+  readonly triggers: readonly string[];
+}
+export interface Draft {
+  readonly draft_id: string;
+  readonly draft: string;
+  readonly confidence: number;
+}
+export interface QaEvaluation {
+  readonly score: number;
+  readonly summary?: string | undefined;
+}
+
+/** Everything a provider needs to build its write-back. */
+export interface WriteBackInput {
+  readonly event: NormalizedEvent;
+  readonly results: StepResults;
+  /** Below this Triage confidence the ticket is tagged for manual triage instead of prioritised. */
+  readonly confidenceThreshold: number;
+}
+
+/**
+ * One write to the helpdesk. `key` names what it writes and the step results it carries, so the
+ * Ledger can record it as done and a retry or duplicate never repeats it (a later attempt with
+ * more results produces a new key and writes the rest).
+ */
+export interface WriteBackOp {
+  readonly key: string;
+  run(http: HttpClient): Promise<void>;
+}
+
+export interface ProviderContext {
+  readonly settings: ProviderSettings;
+  readonly http: HttpClient;
+}
+
+export interface Provider {
+  readonly name: ProviderName;
+  /** Throws AuthenticityError (reason in logs only) unless the request is authentic. */
+  verify(input: VerifyInput): void;
+  /** Splits and identifies the body's events; throws BadRequestError / UnprocessableEventError. */
+  parse(request: WebhookRequest, settings: ProviderSettings): ParseResult;
+  /** Maps a queued event to the normalized model, fetching what the webhook lacks. */
+  normalize(event: QueuedEvent, context: ProviderContext): Promise<NormalizedEvent>;
+  /** The writes that carry the results back; empty when there is nothing new to write. */
+  writeBack(input: WriteBackInput, context: ProviderContext): readonly WriteBackOp[];
+  /** The body of a 2xx answer when the vendor expects one (Salesforce's SOAP Ack). */
+  acceptedResponse?(result: ParseResult): { contentType: string; body: string };
+}

@@ -1,0 +1,36 @@
+/**
+ * Standard Webhooks verification (https://www.standardwebhooks.com): HMAC-SHA256 over
+ * `${webhook-id}.${webhook-timestamp}.${body}`, base64, in a space-delimited list of `v1,<sig>`.
+ * Secrets are `whsec_<base64 key>`; a secret without the prefix is used as raw bytes.
+ */
+import { AuthenticityError } from './errors.ts';
+import type { WebhookRequest } from './providers/types.ts';
+import { assertFresh, decodeSignature, hmac, matchesAnySecret } from './verify-hmac.ts';
+
+export function verifyStandardWebhook(request: WebhookRequest, secrets: readonly string[], nowMs: number): void {
+  const id = request.headers['webhook-id'];
+  const timestamp = request.headers['webhook-timestamp'];
+  const signatures = request.headers['webhook-signature'];
+  if (id === undefined || timestamp === undefined || signatures === undefined) {
+    throw new AuthenticityError('missing_headers', 'webhook-id, webhook-timestamp and webhook-signature are all required');
+  }
+  if (!/^\d{1,12}$/.test(timestamp.trim())) {
+    throw new AuthenticityError('malformed_timestamp', 'webhook-timestamp is not whole seconds since the epoch');
+  }
+  assertFresh(Number(timestamp.trim()) * 1000, nowMs);
+  const received = signatures
+    .split(' ')
+    .map((entry) => entry.split(','))
+    .filter(([version, sig]) => version === 'v1' && sig !== undefined)
+    .map(([, sig]) => decodeSignature(sig ?? '', 'base64', 32))
+    .filter((sig): sig is Buffer => sig !== undefined);
+  if (received.length === 0) throw new AuthenticityError('malformed_signature', 'webhook-signature has no v1 signature');
+  const signed = [`${id}.${timestamp.trim()}.`, request.rawBody] as const;
+  if (!matchesAnySecret(received, secrets, (secret) => hmac('sha256', keyOf(secret), ...signed))) {
+    throw new AuthenticityError('no_matching_signature', 'webhook-signature matches no active secret');
+  }
+}
+
+function keyOf(secret: string): Buffer {
+  return secret.startsWith('whsec_') ? Buffer.from(secret.slice('whsec_'.length), 'base64') : Buffer.from(secret, 'utf8');
+}

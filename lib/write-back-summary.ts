@@ -1,0 +1,120 @@
+/**
+ * What the bridge writes back, independent of any helpdesk: tags, priority, custom fields and the
+ * internal note, derived from the Simpli results that have succeeded so far. Each provider turns
+ * this into its own API calls (how), so every helpdesk gets the same content (what).
+ */
+import type { StepResults, WriteBackInput } from './providers/types.ts';
+
+/** Simpli's Priority enum (core library). */
+export const PRIORITIES = ['low', 'medium', 'high', 'urgent'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+/** Every note the bridge writes starts with this, so its echo as a webhook is recognised and ignored. */
+export const NOTE_MARKER = '[Simpli AI]';
+export const MANUAL_TRIAGE_TAG = 'needs-manual-triage';
+export const ESCALATION_TAG = 'escalation-risk';
+/** Sentiment's documented alert threshold. */
+export const ESCALATION_RISK_THRESHOLD = 0.5;
+
+export interface WriteBackSummary {
+  /** Tags to add (never replaces existing tags); lower-case, hyphenated. */
+  readonly tags: readonly string[];
+  /** Set only when Triage is confident enough. */
+  readonly priority: Priority | undefined;
+  /** ai_* field name → value; only fields whose step has succeeded. */
+  readonly fields: Readonly<Record<string, string | number>>;
+  /** Internal note text, starting with NOTE_MARKER; undefined when there is nothing to say. */
+  readonly note: string | undefined;
+  /** Which steps this summary carries, sorted: the write-back's identity in the Ledger. */
+  readonly steps: readonly string[];
+}
+
+/** Urgency words seen from Triage → Simpli's Priority enum; unknown words set no priority. */
+export function priorityFromUrgency(urgency: string): Priority | undefined {
+  const u = urgency.trim().toLowerCase();
+  if ((PRIORITIES as readonly string[]).includes(u)) return u as Priority;
+  if (u === 'critical' || u === 'emergency') return 'urgent';
+  if (u === 'normal' || u === 'moderate') return 'medium';
+  if (u === 'minor') return 'low';
+  return undefined;
+}
+
+export function tagify(value: string, prefix = ''): string {
+  const slug = value
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  return `${prefix}${slug}`;
+}
+
+/** Derives the write-back content; `tagPrefix` (e.g. "ai-") namespaces the tags the bridge owns. */
+export function summarizeResults(input: WriteBackInput, options: { tagPrefix?: string } = {}): WriteBackSummary {
+  const { results, confidenceThreshold } = input;
+  const prefix = options.tagPrefix ?? '';
+  const tags: string[] = [];
+  const fields: Record<string, string | number> = {};
+  const lines: string[] = [];
+  let priority: Priority | undefined;
+
+  const { classify, route, sentiment, draft, qa } = results;
+  if (classify !== undefined) {
+    tags.push(tagify(classify.category, prefix));
+    fields.ai_category = classify.category;
+    fields.ai_urgency = classify.urgency;
+    fields.ai_confidence = classify.confidence;
+    if (classify.confidence >= confidenceThreshold) {
+      priority = priorityFromUrgency(classify.urgency);
+      lines.push(`Triage: ${classify.category}, urgency ${classify.urgency} (confidence ${classify.confidence.toFixed(2)}).`);
+    } else {
+      tags.push(tagify(MANUAL_TRIAGE_TAG, prefix));
+      lines.push(
+        `Triage: ${classify.category}? Confidence ${classify.confidence.toFixed(2)} is below ${confidenceThreshold}: needs manual triage.`,
+      );
+    }
+  }
+  if (route !== undefined) {
+    tags.push(tagify(`team-${route.team}`, prefix));
+    fields.ai_team = route.team;
+    fields.ai_agent = route.agent;
+    lines.push(`Routing: team ${route.team}, agent ${route.agent}${route.reason ? ` (${route.reason})` : ''}.`);
+  }
+  if (sentiment !== undefined) {
+    tags.push(tagify(sentiment.label, prefix));
+    fields.ai_sentiment = sentiment.score;
+    fields.ai_sentiment_label = sentiment.label;
+    fields.ai_escalation_risk = sentiment.escalation_risk;
+    if (sentiment.escalation_risk >= ESCALATION_RISK_THRESHOLD) tags.push(tagify(ESCALATION_TAG, prefix));
+    lines.push(
+      `Sentiment: ${sentiment.label} (${sentiment.score.toFixed(2)}), escalation risk ${sentiment.escalation_risk.toFixed(2)}` +
+        (sentiment.triggers.length > 0 ? `, triggers: ${sentiment.triggers.join(', ')}.` : '.'),
+    );
+  }
+  if (qa !== undefined) {
+    fields.ai_qa_score = qa.score;
+    lines.push(`QA score: ${qa.score}${qa.summary ? ` — ${qa.summary}` : ''}.`);
+  }
+  if (draft !== undefined) {
+    lines.push(`Suggested reply (draft ${draft.draft_id}, confidence ${draft.confidence.toFixed(2)}):\n${draft.draft}`);
+  }
+
+  return {
+    tags: [...new Set(tags)].filter((t) => t !== prefix),
+    priority,
+    fields,
+    note: lines.length > 0 ? `${NOTE_MARKER}\n${lines.join('\n')}` : undefined,
+    steps: completedSteps(results),
+  };
+}
+
+export function completedSteps(results: StepResults): string[] {
+  return Object.entries(results)
+    .filter(([, value]) => value !== undefined)
+    .map(([name]) => name)
+    .sort();
+}
+
+/** True for text the bridge itself wrote (its notes echoed back as webhooks). */
+export function isBridgeNote(text: string | undefined): boolean {
+  return text !== undefined && text.trimStart().replace(/^<[^>]*>/, '').trimStart().startsWith(NOTE_MARKER);
+}
