@@ -1,0 +1,8 @@
+/** provider → how that helpdesk signs its webhooks. Each provider adds its line. */
+import type { ProviderName } from '../../lib/providers/types.ts';
+import { signGeneric } from './generic.ts';
+import type { Signer } from './types.ts';
+
+export const signers: Partial<Record<ProviderName, Signer>> = {
+  generic: signGeneric,
+};

@@ -1,0 +1,92 @@
+/**
+ * A local HTTP server standing in for Simpli or a helpdesk API. It records every request
+ * (method, path, headers, parsed JSON body) and answers with what the test's `respond` returns;
+ * tests assert on `requests`.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly rawBody: string;
+  readonly body: unknown;
+}
+
+export interface FakeReply {
+  readonly status?: number;
+  readonly json?: unknown;
+  readonly text?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Wait this long before answering (timeouts, latency benchmarks). */
+  readonly delayMs?: number;
+}
+
+export type Responder = (request: RecordedRequest) => FakeReply | Promise<FakeReply>;
+
+export interface FakeServer {
+  readonly url: string;
+  readonly requests: RecordedRequest[];
+  /** Requests whose path matches. */
+  calls(method: string, path: string | RegExp): RecordedRequest[];
+  respond(responder: Responder): void;
+  stop(): Promise<void>;
+}
+
+export async function startFakeServer(responder: Responder = () => ({ status: 200, json: {} })): Promise<FakeServer> {
+  let current = responder;
+  const requests: RecordedRequest[] = [];
+  const server: Server = createServer(async (req, res) => {
+    const rawBody = await readBody(req);
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    let body: unknown = rawBody;
+    try {
+      body = rawBody === '' ? undefined : JSON.parse(rawBody);
+    } catch {
+      // keep the text
+    }
+    const recorded: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, rawBody, body };
+    requests.push(recorded);
+    let reply: FakeReply;
+    try {
+      reply = await current(recorded);
+    } catch (error) {
+      reply = { status: 500, json: { error: String(error) } };
+    }
+    if (reply.delayMs !== undefined) await new Promise((r) => setTimeout(r, reply.delayMs));
+    if (res.destroyed) return;
+    const text = reply.text ?? (reply.json === undefined ? '' : JSON.stringify(reply.json));
+    res.writeHead(reply.status ?? 200, {
+      ...(reply.json === undefined ? {} : { 'content-type': 'application/json' }),
+      ...reply.headers,
+    });
+    res.end(text);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    calls: (method, path) =>
+      requests.filter((r) => r.method === method && (typeof path === 'string' ? r.path === path : path.test(r.path))),
+    respond(next) {
+      current = next;
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
