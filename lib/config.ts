@@ -103,13 +103,12 @@ export function loadProcessConfig(env: Env = process.env): ProcessConfig {
   };
 }
 
-const secretsSchema = z.record(z.enum(PROVIDER_NAMES), z.array(z.string()));
-const helpdeskSchema = z.record(z.enum(PROVIDER_NAMES), z.record(z.string(), z.unknown()));
+const secretsSchema = z.partialRecord(z.enum(PROVIDER_NAMES), z.array(z.string()));
+const helpdeskSchema = z.partialRecord(z.enum(PROVIDER_NAMES), z.record(z.string(), z.unknown()));
 
 /** Parses WEBHOOK_SECRETS JSON (inline or from Secrets Manager); `origin` names where it came from. */
 export function parseWebhookSecrets(json: string, origin: string): WebhookSecrets {
-  const parsed = parseJson(json, origin, secretsSchema, '{"zendesk": ["secret-1", "secret-2"], "generic": ["…"]}');
-  return parsed as WebhookSecrets;
+  return parseJson(json, origin, secretsSchema, '{"zendesk": ["secret-1", "secret-2"], "generic": ["…"]}');
 }
 
 /** Parses HELPDESK_CONFIG JSON (inline or from Secrets Manager). */
@@ -126,7 +125,9 @@ function parseJson<T>(json: string, origin: string, schema: z.ZodMiniType<T>, ex
   }
   const result = schema.safeParse(value);
   if (!result.success) {
-    const where = result.error.issues.map((i) => i.path.join('.') || '(top level)').join(', ');
+    const where = result.error.issues
+      .map((i) => ('keys' in i && Array.isArray(i.keys) ? i.keys.join(', ') : i.path.join('.') || '(top level)'))
+      .join(', ');
     throw new ConfigError(
       'invalid_shape',
       `${origin} has an invalid entry at ${where}; keys must be one of ${PROVIDER_NAMES.join(', ')} and look like ${example}`,

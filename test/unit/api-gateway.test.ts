@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { errorToHttpResponse, requestUrl, toIngestInput } from '../../lib/api-gateway.ts';
+import { AuthenticityError, BadRequestError, NotFoundError, PayloadTooLargeError, QueueUnavailableError, UnprocessableEventError } from '../../lib/errors.ts';
+import { apiGatewayEvent } from '../support/bridge-harness.ts';
+
+describe('toIngestInput', () => {
+  it('reads provider and event from /webhooks/{provider}/{event}, and maps the guide’s routes to generic', () => {
+    const e = (path: string) => toIngestInput(apiGatewayEvent(path, '', Buffer.from('{}'), {}), undefined);
+    expect(e('/webhooks/zendesk')).toMatchObject({ provider: 'zendesk', routeEvent: undefined });
+    expect(e('/webhooks/salesforce/ticket-created')).toMatchObject({ provider: 'salesforce', routeEvent: 'ticket-created' });
+    expect(e('/webhook/ticket-resolved')).toMatchObject({ provider: 'generic', routeEvent: 'ticket-resolved' });
+  });
+
+  it('decodes a base64 body to the exact bytes', () => {
+    const bytes = Buffer.from([0xff, 0x00, 0x7b, 0x22]);
+    expect(toIngestInput(apiGatewayEvent('/webhooks/generic', '', bytes, {}), undefined).request.rawBody.equals(bytes)).toBe(true);
+  });
+
+  it('lower-cases header names and keeps the first of repeated query parameters', () => {
+    const event = apiGatewayEvent('/webhooks/salesforce', 'token=a&token=b', Buffer.from(''), {});
+    event.headers = { 'X-Webhook-Token': 't' };
+    const input = toIngestInput(event, undefined);
+    expect(input.request.headers).toEqual({ 'x-webhook-token': 't' });
+    expect(input.request.query).toEqual({ token: 'a' });
+  });
+});
+
+describe('requestUrl (the URL HubSpot v3 signs)', () => {
+  it('is the API domain, path and query by default', () => {
+    const event = apiGatewayEvent('/webhooks/hubspot', 'a=1', Buffer.from(''), {});
+    expect(requestUrl(event, undefined)).toBe('https://bridge.example.com/webhooks/hubspot?a=1');
+  });
+
+  it('uses PUBLIC_BASE_URL for a custom domain, dropping a named stage from the path', () => {
+    const event = apiGatewayEvent('/prod/webhooks/hubspot', '', Buffer.from(''), {});
+    event.requestContext.stage = 'prod';
+    expect(requestUrl(event, 'https://hooks.example.org/support/')).toBe('https://hooks.example.org/support/webhooks/hubspot');
+  });
+});
+
+describe('errorToHttpResponse', () => {
+  it.each([
+    [new AuthenticityError('no_matching_signature', 'secret detail'), 401],
+    [new NotFoundError('unknown_provider', 'x'), 404],
+    [new PayloadTooLargeError('body_too_large', 'x'), 413],
+    [new UnprocessableEventError('missing_ticket_id', 'x'), 422],
+    [new BadRequestError('invalid_json', 'x'), 400],
+    [new QueueUnavailableError('queue_unavailable', 'x'), 503],
+    [new Error('bug with internals'), 500],
+  ])('maps %s to %i', (error, status) => {
+    expect(errorToHttpResponse(error).statusCode).toBe(status);
+  });
+
+  it('never tells a caller which authenticity check failed, nor echoes internal errors', () => {
+    expect(errorToHttpResponse(new AuthenticityError('timestamp_too_old', 'stale by 400 s')).body).toBe('{"error":"unauthorized"}');
+    expect(errorToHttpResponse(new Error('ECONNREFUSED 10.0.0.1')).body).not.toContain('ECONNREFUSED');
+  });
+
+  it('sets Retry-After on 503', () => {
+    expect(errorToHttpResponse(new QueueUnavailableError('queue_unavailable', 'x')).headers).toMatchObject({ 'retry-after': '30' });
+  });
+});

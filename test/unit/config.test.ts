@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { loadIngestConfig, loadProcessConfig, parseWebhookSecrets } from '../../lib/config.ts';
+import { ConfigError } from '../../lib/errors.ts';
+
+const simpli = { TRIAGE_URL: 'http://triage:8000/', SENTIMENT_URL: 'http://s:8000', QA_URL: 'http://qa:8000', REPLY_URL: 'http://r:8000' };
+const processEnv = { ...simpli, LEDGER_TABLE: 'Ledger', DEAD_LETTER_QUEUE_URL: 'http://q/dlq' };
+
+function configError(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadProcessConfig', () => {
+  it('applies the documented defaults and trims trailing slashes', () => {
+    const config = loadProcessConfig(processEnv);
+    expect(config.simpli).toMatchObject({ triageUrl: 'http://triage:8000', draftReplies: false, timeoutMs: 10_000, qaTimeoutMs: 30_000, apiKey: undefined });
+    expect(config).toMatchObject({ maxReceiveCount: 5, leaseSeconds: 120, ledgerTtlDays: 30, confidenceThreshold: 0.6 });
+  });
+
+  it('names the missing or malformed variable and says what to put there', () => {
+    expect(configError(() => loadProcessConfig({ ...processEnv, TRIAGE_URL: '' }))).toMatch(/TRIAGE_URL is not set.*Simpli service base URL/);
+    expect(configError(() => loadProcessConfig({ ...processEnv, QA_URL: 'qa:8000' }))).toMatch(/QA_URL must be an http\(s\) URL/);
+    expect(configError(() => loadProcessConfig({ ...processEnv, DRAFT_REPLIES: 'yes' }))).toMatch(/DRAFT_REPLIES must be true or false/);
+    expect(configError(() => loadProcessConfig({ ...processEnv, CONFIDENCE_THRESHOLD: '2' }))).toMatch(/CONFIDENCE_THRESHOLD must be a number from 0 to 1/);
+    expect(configError(() => loadProcessConfig({ ...processEnv, HELPDESK_CONFIG: '{"zendesk": 1}' }))).toMatch(/HELPDESK_CONFIG has an invalid entry at zendesk/);
+  });
+});
+
+describe('loadIngestConfig', () => {
+  it('requires the webhook secrets, inline or by ARN', () => {
+    expect(configError(() => loadIngestConfig({ QUEUE_URL: 'http://q' }))).toMatch(/WEBHOOK_SECRETS_ARN/);
+    expect(loadIngestConfig({ QUEUE_URL: 'http://q', WEBHOOK_SECRETS_ARN: 'arn:aws:secretsmanager:x' }).webhookSecrets.secretArn).toBe('arn:aws:secretsmanager:x');
+  });
+
+  it('rejects secrets JSON for an unknown provider or of the wrong shape at start', () => {
+    expect(configError(() => loadIngestConfig({ QUEUE_URL: 'http://q', WEBHOOK_SECRETS: '{"zendsk": ["s"]}' }))).toMatch(/invalid entry at zendsk/);
+    expect(configError(() => loadIngestConfig({ QUEUE_URL: 'http://q', WEBHOOK_SECRETS: '{"zendesk": "s"}' }))).toMatch(/invalid entry at zendesk/);
+    expect(configError(() => loadIngestConfig({ QUEUE_URL: 'http://q', WEBHOOK_SECRETS: '{' }))).toMatch(/not valid JSON/);
+  });
+
+  it('parses several active secrets per provider', () => {
+    expect(parseWebhookSecrets('{"zendesk": ["old", "new"]}', 'x')).toEqual({ zendesk: ['old', 'new'] });
+  });
+});
