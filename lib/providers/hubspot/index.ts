@@ -1,0 +1,18 @@
+/**
+ * The HubSpot provider (tickets): v3 request signatures (v1/v2 only when enabled), batches of up to
+ * 100 notifications split into events, thin payloads enriched from the CRM and conversations APIs,
+ * and write-back of ticket properties plus an associated internal note. Setup: README, "HubSpot".
+ */
+import type { Provider } from '../types.ts';
+import { normalizeHubSpot } from './normalize.ts';
+import { parseHubSpot } from './parse.ts';
+import { verifyHubSpot } from './verify.ts';
+import { writeBackHubSpot } from './write-back.ts';
+
+export const hubspotProvider: Provider = {
+  name: 'hubspot',
+  verify: verifyHubSpot,
+  parse: parseHubSpot,
+  normalize: normalizeHubSpot,
+  writeBack: writeBackHubSpot,
+};
