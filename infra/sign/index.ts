@@ -1,8 +1,10 @@
 /** provider → how that helpdesk signs its webhooks. Each provider adds its line. */
 import type { ProviderName } from '../../lib/providers/types.ts';
 import { signGeneric } from './generic.ts';
+import { signHubSpot } from './hubspot.ts';
 import type { Signer } from './types.ts';
 
 export const signers: Partial<Record<ProviderName, Signer>> = {
   generic: signGeneric,
+  hubspot: signHubSpot,
 };

@@ -1,7 +1,9 @@
 /** Every provider the bridge serves. Adding one is one import and one entry here. */
 import { genericProvider } from './generic.ts';
+import { hubspotProvider } from './hubspot/index.ts';
 import type { Provider, ProviderName } from './types.ts';
 
 export const providers: Readonly<Partial<Record<ProviderName, Provider>>> = {
   generic: genericProvider,
+  hubspot: hubspotProvider,
 };
