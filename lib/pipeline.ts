@@ -3,7 +3,7 @@
  * normalize, run the Simpli steps with a checkpoint each, push back what succeeded, then finish —
  * or release the lease and let SQS retry, or park the event in the DeadLetterQueue with its reason.
  */
-import { isRetryable, reasonOf, UpstreamError } from './errors.ts';
+import { isRetryable, LeaseConflictError, reasonOf, UpstreamError } from './errors.ts';
 import type { HttpClient } from './http.ts';
 import type { Ledger, LedgerError, LedgerRecord } from './ledger.ts';
 import type { SimpliClient } from './simpli/client.ts';
@@ -26,7 +26,8 @@ export interface StageEvent {
   readonly stage: 'claimed' | 'duplicate' | 'leased' | 'step' | 'write-back' | 'done' | 'retry' | 'dead-lettered';
   readonly outcome?: 'ok' | 'failed' | 'retry' | undefined;
   readonly step?: string | undefined;
-  readonly service?: string | undefined;
+  /** The called service (triage, sentiment, a helpdesk); not `service`, which Powertools uses for the app. */
+  readonly upstream?: string | undefined;
   readonly durationMs?: number | undefined;
   readonly attempt?: number | undefined;
   readonly reason?: string | undefined;
@@ -102,13 +103,15 @@ export async function processEvent(event: QueuedEvent, deps: PipelineDeps): Prom
         stage({ stage: 'step', step, outcome: 'ok', durationMs });
       },
       onFailure: (step, error, durationMs) =>
-        stage({ stage: 'step', step, outcome: isRetryable(error) ? 'retry' : 'failed', durationMs, reason: reasonOf(error), service: serviceOf(error) }),
+        stage({ stage: 'step', step, outcome: isRetryable(error) ? 'retry' : 'failed', durationMs, reason: reasonOf(error), upstream: serviceOf(error) }),
     });
 
     // Push back what succeeded, even when a step failed: the rest follows when it succeeds.
-    const pushResult = await pushBack(normalized, run.results, record, deps, stage);
+    // Not when our lease was taken: the new holder pushes, and two writers would race.
+    const leaseLost = run.failures.find((f) => f.error instanceof LeaseConflictError);
+    const pushResult = leaseLost === undefined ? await pushBack(normalized, run.results, record, deps, stage) : { pushed: [...pushed], failure: undefined };
     pushed = pushResult.pushed;
-    const first = run.failures.find((f) => !isRetryable(f.error)) ?? run.failures[0] ?? pushResult.failure;
+    const first = leaseLost ?? run.failures.find((f) => !isRetryable(f.error)) ?? run.failures[0] ?? pushResult.failure;
     if (first !== undefined) {
       failure = { step: first.step, error: first.error, missing: missingSteps(steps.map((s) => s.name), run.results) };
     }
@@ -182,6 +185,12 @@ async function fail(
     message: missing.length > 0 ? `${message} (missing: ${missing.join(', ')})` : message,
     at: new Date(deps.now()).toISOString(),
   };
+  if (error instanceof LeaseConflictError) {
+    // Another invocation took the event over (our lease expired): it finishes the work, and
+    // parking or releasing here would undo its claim. Let SQS bring this delivery back.
+    stage({ stage: 'retry', step, reason });
+    return { outcome: 'retry', eventId: event.eventId, reason, step };
+  }
   // Park the event with its reason when it cannot succeed, or when this was its last delivery
   // (SQS would move it to the DLQ without saying why).
   const lastAttempt = deps.receiveCount >= deps.maxReceiveCount;

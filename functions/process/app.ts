@@ -128,7 +128,7 @@ function logStage(log: Logger, metrics: Metrics | undefined, provider: string, s
       else metric.addMetric('WriteBacks', MetricUnit.Count, 1);
       break;
     case 'step':
-      metric.addDimension('service', stage.service ?? stepService(stage.step));
+      metric.addDimension('upstream', stage.upstream ?? stepService(stage.step));
       if (stage.outcome === 'ok') metric.addMetric('SimpliCallLatency', MetricUnit.Milliseconds, stage.durationMs ?? 0);
       else metric.addMetric('StepFailures', MetricUnit.Count, 1);
       break;

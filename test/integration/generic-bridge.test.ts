@@ -4,7 +4,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createIngestHandler } from '../../functions/ingest/app.ts';
 import { createEnqueue } from '../../lib/enqueue.ts';
-import { providers } from '../../lib/providers/registry.ts';
+import { genericProvider } from '../../lib/providers/generic.ts';
 import { apiGatewayEvent, defaultSimpli, DEFAULT_SECRET, queuedEventOf, startHarness, type Harness } from '../support/bridge-harness.ts';
 
 const sign = (body: string, secret = DEFAULT_SECRET) => createHmac('sha256', secret).update(body).digest('hex');
@@ -23,7 +23,7 @@ function ticket(id: string, extra: Record<string, unknown> = {}) {
 describe('the generic bridge end to end (real fauxqs + dynalite, fake Simpli and helpdesk)', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness({ providers: { generic: genericProvider } });
   });
   afterAll(async () => {
     await h.stop();
@@ -146,7 +146,7 @@ describe('the generic bridge end to end (real fauxqs + dynalite, fake Simpli and
   it('answers 503 with Retry-After when the queue is unreachable, and enqueues once it is back', async () => {
     const unreachable = new SQSClient({ ...h.emulators.clientConfig, endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
     const handler = createIngestHandler({
-      providers,
+      providers: { generic: genericProvider },
       secretsFor: async () => [DEFAULT_SECRET],
       settingsFor: async () => ({}),
       enqueue: createEnqueue(unreachable, h.queueUrl),

@@ -15,6 +15,7 @@ import {
   type Message,
 } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createIngestHandler } from '../../functions/ingest/app.ts';
 import { createProcessHandler } from '../../functions/process/app.ts';
@@ -23,7 +24,6 @@ import { createDeadLetter } from '../../lib/dead-letter.ts';
 import { createEnqueue } from '../../lib/enqueue.ts';
 import { createLedger, type Ledger } from '../../lib/ledger.ts';
 import type { DryRunSink } from '../../lib/pipeline.ts';
-import { providers as registry } from '../../lib/providers/registry.ts';
 import type { Provider, ProviderName, ProviderSettings, QueuedEvent } from '../../lib/providers/types.ts';
 import { startEmulators, type Emulators } from '../../infra/emulators.ts';
 import { startFakeServer, type FakeServer, type Responder } from './fake-server.ts';
@@ -41,6 +41,9 @@ export interface HarnessOptions {
   readonly now?: () => number;
   /** In-invocation retries (default: 1 attempt, so SQS-level retries are visible to tests). */
   readonly retryAttempts?: number;
+  /** Defaults to a silent logger; pass one to capture the handlers' log lines. */
+  readonly logger?: Logger;
+  readonly metrics?: Metrics;
 }
 
 export interface Harness {
@@ -94,11 +97,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const simpli = await startFakeServer(options.simpli ?? defaultSimpli);
   const helpdesk = await startFakeServer(options.helpdesk ?? (() => ({ status: 200, json: { ok: true } })));
   const ledger = createLedger(dynamodb, tableName);
-  const providers = options.providers ?? registry;
+  const providers = options.providers ?? (await import('../../lib/providers/registry.ts')).providers;
   const secrets = options.secrets ?? Object.fromEntries(Object.keys(providers).map((p) => [p, [DEFAULT_SECRET]]));
   const settings = options.settings?.(helpdesk.url) ?? { generic: { updateUrl: `${helpdesk.url}/tickets/{ticket_id}`, token: 'helpdesk-token' } };
   const now = options.now ?? Date.now;
-  const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
+  const logger = options.logger ?? new Logger({ serviceName: 'test', logLevel: 'SILENT' });
+  const metrics = options.metrics;
 
   const ingestHandler = createIngestHandler({
     providers,
@@ -109,6 +113,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     publicBaseUrl: undefined,
     now,
     logger,
+    metrics,
   });
   const simpliConfig: SimpliConfig = {
     triageUrl: simpli.url,
@@ -135,6 +140,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     confidenceThreshold: 0.6,
     now,
     logger,
+    metrics,
     retry: { maxAttempts: options.retryAttempts ?? 1, baseDelayMs: 10, maxDelayMs: 50 },
   });
 
