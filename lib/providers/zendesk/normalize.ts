@@ -1,0 +1,109 @@
+/**
+ * A queued Zendesk event → the normalized model. Field paths are data (fields.ts); what the webhook
+ * lacks comes from the API: the ticket when a thin trigger sends only its id, the comments when a
+ * resolution needs the conversation for QA.
+ */
+import { first, firstString, stripHtml, type FieldMap } from '../../mapping.ts';
+import type { ConversationMessage, NormalizedEvent, ProviderContext, QueuedEvent } from '../types.ts';
+import { fetchComments, fetchTicket, type ZendeskApi } from './api.ts';
+import { channelOf, eventFields, isEventSubscription, tagsOf, triggerFields, type ZendeskField } from './fields.ts';
+import { isOwnNote } from './parse.ts';
+import { zendeskSettings } from './settings.ts';
+
+/** The ticket as the webhook (or the API) describes it. */
+interface TicketView {
+  subject: string;
+  body: string;
+  customerId: string;
+  channel: string | undefined;
+  status: string | undefined;
+  priority: string | undefined;
+  tags: string[];
+}
+
+export async function normalizeZendesk(event: QueuedEvent, { settings, http }: ProviderContext): Promise<NormalizedEvent> {
+  const payload = event.payload;
+  const shape = isEventSubscription(payload) ? 'event' : 'trigger';
+  const fields = shape === 'event' ? eventFields(settings) : triggerFields(settings);
+  let ticket = viewOf(payload, fields);
+  let api: ZendeskApi | undefined;
+  const apiOf = (): ZendeskApi => (api ??= zendeskSettings(settings));
+
+  // A thin trigger (`{"ticket_id": "{{ticket.id}}"}`) says nothing Triage could use: read the ticket.
+  if (ticket.subject === '' && ticket.body === '') {
+    ticket = viewOf({ ticket: await fetchTicket(http, apiOf(), event.ticketId) }, API_TICKET_FIELDS);
+  }
+
+  const raw = event.eventType === 'message.created' ? firstString(payload, fields.message) : undefined;
+  const messageText = raw === undefined ? undefined : textOf(raw);
+  let conversation: ConversationMessage[];
+  if (event.eventType === 'ticket.resolved') {
+    conversation = await conversationOf(event.ticketId, ticket.customerId, apiOf(), http);
+  } else {
+    conversation = [{ role: 'customer', content: messageText ?? ticket.body }];
+  }
+
+  return {
+    eventType: event.eventType,
+    ticketId: event.ticketId,
+    subject: ticket.subject,
+    body: ticket.body,
+    customerId: ticket.customerId,
+    channel: channelOf(ticket.channel),
+    messageText,
+    conversation: conversation.filter((m) => m.content.trim() !== ''),
+    metadata: {
+      helpdesk: 'zendesk',
+      source: shape,
+      ...(ticket.status === undefined ? {} : { status: ticket.status }),
+      ...(ticket.priority === undefined ? {} : { priority: ticket.priority }),
+      ...(ticket.tags.length === 0 ? {} : { tags: ticket.tags }),
+      ...(ticket.channel === undefined ? {} : { via: ticket.channel }),
+    },
+  } satisfies NormalizedEvent;
+}
+
+/** Show Ticket's `ticket` object (https://developer.zendesk.com/api-reference/ticketing/tickets/tickets/). */
+const API_TICKET_FIELDS: FieldMap<ZendeskField> = {
+  ticketId: ['ticket.id'],
+  subject: ['ticket.subject', 'ticket.raw_subject'],
+  body: ['ticket.description'],
+  customerId: ['ticket.requester_id'],
+  channel: ['ticket.via.channel'],
+  status: ['ticket.status'],
+  priority: ['ticket.priority'],
+  tags: ['ticket.tags'],
+  message: [],
+  messageId: [],
+  eventType: [],
+};
+
+function viewOf(payload: unknown, fields: FieldMap<ZendeskField>): TicketView {
+  return {
+    subject: firstString(payload, fields.subject) ?? '',
+    body: textOf(firstString(payload, fields.body) ?? ''),
+    customerId: firstString(payload, fields.customerId) ?? '',
+    channel: firstString(payload, fields.channel),
+    status: firstString(payload, fields.status),
+    priority: firstString(payload, fields.priority),
+    tags: tagsOf(first(payload, fields.tags)),
+  };
+}
+
+/** Placeholders such as `{{ticket.latest_comment_html}}` may carry HTML. */
+function textOf(value: string): string {
+  return /<[a-z][^>]*>/i.test(value) ? stripHtml(value) : value.trim();
+}
+
+/**
+ * The public thread, oldest first. Internal notes (the bridge's among them) are not part of the
+ * conversation QA grades. The requester is the customer; when the webhook did not name the
+ * requester by id, the author of the first comment (the ticket's description) is.
+ */
+async function conversationOf(ticketId: string, customerId: string, api: ZendeskApi, http: ProviderContext['http']): Promise<ConversationMessage[]> {
+  const comments = await fetchComments(http, api, ticketId);
+  const requesterId = /^\d+$/.test(customerId) ? customerId : (comments[0]?.authorId ?? '');
+  return comments
+    .filter((c) => c.isPublic && !isOwnNote(c.text))
+    .map((c) => ({ role: c.authorId === requesterId ? ('customer' as const) : ('agent' as const), content: c.text.trim() }));
+}
