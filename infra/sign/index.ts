@@ -4,6 +4,8 @@ import { signGeneric } from './generic.ts';
 import { signFreshdesk } from './freshdesk.ts';
 import { signZendesk } from './zendesk.ts';
 import { signHubSpot } from './hubspot.ts';
+import { signIntercom } from './intercom.ts';
+import { signSalesforce } from './salesforce.ts';
 import type { Signer } from './types.ts';
 
 export const signers: Partial<Record<ProviderName, Signer>> = {
@@ -11,4 +13,6 @@ export const signers: Partial<Record<ProviderName, Signer>> = {
   freshdesk: signFreshdesk,
   zendesk: signZendesk,
   hubspot: signHubSpot,
+  intercom: signIntercom,
+  salesforce: signSalesforce,
 };

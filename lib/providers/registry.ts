@@ -3,6 +3,8 @@ import { genericProvider } from './generic.ts';
 import { freshdeskProvider } from './freshdesk/index.ts';
 import { zendeskProvider } from './zendesk/index.ts';
 import { hubspotProvider } from './hubspot/index.ts';
+import { intercomProvider } from './intercom/index.ts';
+import { salesforceProvider } from './salesforce/index.ts';
 import type { Provider, ProviderName } from './types.ts';
 
 export const providers: Readonly<Partial<Record<ProviderName, Provider>>> = {
@@ -10,4 +12,6 @@ export const providers: Readonly<Partial<Record<ProviderName, Provider>>> = {
   freshdesk: freshdeskProvider,
   zendesk: zendeskProvider,
   hubspot: hubspotProvider,
+  intercom: intercomProvider,
+  salesforce: salesforceProvider,
 };

@@ -1,0 +1,102 @@
+/**
+ * Intercom notifications → events. One notification carries one item (no batching); the topic
+ * names the event (helpdesks.md §3.1). `ping` (sent when a subscription is saved) and topics the
+ * bridge does not process answer 200, so Intercom neither retries nor pauses the subscription.
+ */
+import { BadRequestError, UnprocessableEventError } from '../../errors.ts';
+import { firstString, withOverrides, type FieldMap } from '../../mapping.ts';
+import { sha256 } from '../../verify-hmac.ts';
+import { isBridgeNote } from '../../write-back-summary.ts';
+import { parseJsonBody } from '../parse-json-body.ts';
+import type { EventType, ParseResult, ProviderSettings, WebhookRequest } from '../types.ts';
+import { latestCustomerPart, latestPart } from './parts.ts';
+
+/** What a queued Intercom event carries: the notification's item and what identifies it. */
+export interface IntercomPayload {
+  readonly topic: string;
+  readonly notificationId: string | undefined;
+  /** `conversation` or `ticket`: which API paths write back. */
+  readonly object: IntercomObject;
+  readonly item: Readonly<Record<string, unknown>>;
+}
+
+export type IntercomObject = 'conversation' | 'ticket';
+
+/**
+ * Topic → normalized event. A function decides when the topic alone is not enough (a ticket state
+ * change is a resolution only when the new state's category is `resolved`). Every other topic —
+ * admin replies and notes (including the bridge's own), assignments, tag changes (the bridge's own
+ * tagging echoes as `conversation_part.tag.created`), priority changes — is ignored.
+ */
+const TOPICS: Readonly<Record<string, EventType | ((item: unknown) => EventType | undefined)>> = {
+  'conversation.user.created': 'ticket.created',
+  'conversation.user.replied': 'message.created',
+  'conversation.admin.closed': 'ticket.resolved',
+  'ticket.created': 'ticket.created',
+  'ticket.contact.replied': 'message.created',
+  // Ticket states have a category: submitted, in_progress, waiting_on_customer, resolved. Older
+  // payloads carry the category as a plain string in `ticket_state`.
+  'ticket.state.updated': (item) =>
+    firstString(item, ['ticket_state.category', 'ticket_state'])?.toLowerCase() === 'resolved' ? 'ticket.resolved' : undefined,
+};
+
+export type IntercomField = 'ticketId';
+
+/** Where the ticket id lives; overridable with `fieldMap` like every mapping. */
+export const INTERCOM_ID_FIELDS: FieldMap<IntercomField> = {
+  // `id` is what the REST API takes; a ticket's `ticket_id` is the number shown in the Inbox
+  // ("Not the Inbox ticket ID", Intercom "Reply to a ticket" reference), so it is not used.
+  ticketId: ['id'],
+};
+
+/** Splits (one event at most), identifies and filters a notification. */
+export function parseIntercom(request: WebhookRequest, settings: ProviderSettings): ParseResult {
+  const body = parseJsonBody(request.rawBody);
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new BadRequestError('not_an_object', 'the body is not an Intercom notification (a JSON object)');
+  }
+  const topic = firstString(body, ['topic']);
+  if (topic === undefined) throw new BadRequestError('missing_topic', 'the notification has no "topic"');
+  if (topic === 'ping') return { kind: 'ignored', reason: 'ping' };
+
+  const item = (body as { data?: { item?: unknown } }).data?.item;
+  if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+    throw new BadRequestError('missing_item', `the ${topic} notification has no data.item object`);
+  }
+  const latest = latestPart(item);
+  if (latest !== undefined && isBridgeNote(latest.html)) {
+    return { kind: 'ignored', reason: `${topic} of the bridge’s own note` };
+  }
+  const rule = TOPICS[topic];
+  const eventType = typeof rule === 'function' ? rule(item) : rule;
+  if (eventType === undefined) return { kind: 'ignored', reason: `topic ${topic} is not processed` };
+
+  const fields = withOverrides(INTERCOM_ID_FIELDS, settings.fieldMap);
+  const ticketId = firstString(item, fields.ticketId);
+  if (ticketId === undefined) {
+    throw new UnprocessableEventError('missing_ticket_id', `the ${topic} item has no id (looked at ${fields.ticketId.join(', ')})`);
+  }
+  if (eventType === 'message.created' && latestCustomerPart(item) === undefined) {
+    return { kind: 'ignored', reason: `${topic} carries no customer message` };
+  }
+  const notificationId = firstString(body, ['id']);
+  const object: IntercomObject = firstString(item, ['type']) === 'ticket' || topic.startsWith('ticket.') ? 'ticket' : 'conversation';
+  const payload: IntercomPayload = { topic, notificationId, object, item: item as Record<string, unknown> };
+  return { kind: 'events', events: [{ eventType, ticketId, identity: identityOf(eventType, ticketId, payload), payload }] };
+}
+
+/**
+ * The Ledger key. A creation is keyed by the conversation/ticket id, so any second notification of
+ * it (another subscription, a replay) is a duplicate. Other events use the notification `id`
+ * (`notif_…`), which Intercom keeps across resends while `delivery_attempts`, `delivered_at` and
+ * so the bytes and signature change (helpdesks.md §3.3). Without an id, the newest part's id, then
+ * a hash of the item (never of the envelope, whose delivery fields change on every attempt).
+ */
+function identityOf(eventType: EventType, ticketId: string, payload: IntercomPayload): string {
+  if (eventType === 'ticket.created') return `ticket.created:${ticketId}`;
+  const id =
+    payload.notificationId ??
+    (eventType === 'message.created' ? latestCustomerPart(payload.item)?.id : undefined) ??
+    sha256(JSON.stringify(payload.item)).toString('hex').slice(0, 32);
+  return `${eventType}:${ticketId}:${id}`;
+}
