@@ -303,11 +303,13 @@ export interface Figures {
  * - processed twice: an event with a Simpli step answered 2xx more than once (paid twice), or the
  *   same write (same ticket, same results carried) accepted by the helpdesk more than once;
  * - lost: accepted events neither processed nor parked in the DLQ;
- * - duplicates suppressed: accepted deliveries that caused no processing of their own.
+ * - duplicates suppressed: accepted deliveries (or queued messages) that caused no processing of their own.
  */
 export function computeFigures(input: {
   sent: number;
   accepted: number;
+  /** Messages that reached the queue, when more than the accepted deliveries (a lost SQS answer). */
+  queued?: number;
   /** ticket id → its event id, for every event accepted at least once. */
   tickets: ReadonlyMap<string, string>;
   recorder: Recorder;
@@ -333,7 +335,7 @@ export function computeFigures(input: {
     accepted: input.accepted,
     events: input.tickets.size,
     processed,
-    duplicatesSuppressed: input.accepted - input.tickets.size,
+    duplicatesSuppressed: (input.queued ?? input.accepted) - input.tickets.size,
     inDlq: dlqIds.size,
     lost: lostIds.length,
     processedTwice: twice.length,
