@@ -1,0 +1,271 @@
+/**
+ * The local HTTP API (reference/aws.md D3): a node:http server that turns each request into the
+ * API Gateway HTTP API payload 2.0 event the deployed IngestFunction receives — built from the RAW
+ * bytes, so signatures verify exactly as behind API Gateway — invokes the handler, and writes its
+ * result back.
+ *
+ * Like HTTP API, only the template's routes reach the function (POST on `/webhooks/{provider}`,
+ * `/webhooks/{provider}/{event}`, `/webhook/ticket-created|ticket-resolved`); any other method or
+ * path gets API Gateway's own `404 {"message":"Not Found"}` without invoking it. An unknown
+ * provider or event inside a route is the handler's 404.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { createLambdaContext, withTimeout } from './poller.ts';
+import type { HttpRoute } from './resources.ts';
+
+export type HttpApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2 | string | object | undefined>;
+
+export interface LocalApiOptions {
+  readonly handler: HttpApiHandler;
+  readonly port?: number;
+  readonly host?: string;
+  /** The function's Timeout; HTTP API itself gives up after 30 s. */
+  readonly timeoutMs?: number;
+  readonly region?: string;
+  readonly functionName?: string;
+  /** The API's routes (template.yaml's HttpApi events); DEFAULT_ROUTES otherwise. */
+  readonly routes?: readonly HttpRoute[];
+  /** Called after each response (the local stack logs it). */
+  readonly onResponse?: (info: { method: string; path: string; statusCode: number; durationMs: number }) => void;
+}
+
+export interface LocalApi {
+  readonly url: string;
+  readonly port: number;
+  readonly server: Server;
+  stop(): Promise<void>;
+}
+
+/** The routes template.yaml declares, for callers without the template. */
+export const DEFAULT_ROUTES: readonly HttpRoute[] = [
+  { method: 'POST', path: '/webhooks/{provider}' },
+  { method: 'POST', path: '/webhooks/{provider}/{event}' },
+  { method: 'POST', path: '/webhook/ticket-created' },
+  { method: 'POST', path: '/webhook/ticket-resolved' },
+];
+
+/** HTTP API's payload limit. */
+const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+/** HTTP API's integration timeout. */
+const API_TIMEOUT_MS = 30_000;
+
+export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi> {
+  const region = options.region ?? 'us-east-1';
+  const timeoutMs = Math.min(options.timeoutMs ?? API_TIMEOUT_MS, API_TIMEOUT_MS);
+  const routes = options.routes ?? DEFAULT_ROUTES;
+  const server = createServer((req, res) => {
+    void handle(req, res).catch((error: unknown) => {
+      // A bug in the harness, not in the handler: say so rather than hang the client.
+      if (!res.headersSent) send(res, 500, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Internal Server Error' }));
+      console.error('local API error:', error);
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const startedMs = Date.now();
+    const body = await readRaw(req, MAX_PAYLOAD_BYTES);
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const route = matchRoute(method, url.pathname, routes);
+    const done = (statusCode: number) => options.onResponse?.({ method, path: url.pathname, statusCode, durationMs: Date.now() - startedMs });
+    if (body === undefined) {
+      send(res, 413, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Request Entity Too Large' }));
+      return done(413);
+    }
+    if (route === undefined) {
+      send(res, 404, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Not Found' }));
+      return done(404);
+    }
+    const event = toHttpApiEvent(req, body, { routeKey: route.routeKey, pathParameters: route.parameters, startedMs });
+    let result: Awaited<ReturnType<HttpApiHandler>>;
+    try {
+      const context = createLambdaContext({ functionName: options.functionName ?? 'IngestFunction', timeoutMs, region });
+      result = await withTimeout(options.handler(event, context), timeoutMs, options.functionName ?? 'IngestFunction');
+    } catch (error) {
+      // What HTTP API answers when the function fails or times out.
+      console.error('ingest handler failed:', error);
+      send(res, 500, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Internal Server Error' }));
+      return done(500);
+    }
+    const response = toHttpResponse(result);
+    send(res, response.statusCode, response.headers, response.body, response.cookies);
+    done(response.statusCode);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://localhost:${port}`,
+    port,
+    server,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** HTTP API route matching: exact segments and `{name}` parameters (no greedy `{proxy+}` needed here). */
+function matchRoute(method: string, path: string, routes: readonly HttpRoute[]): { routeKey: string; parameters: Record<string, string> } | undefined {
+  const segments = path.split('/');
+  for (const route of routes) {
+    if (route.method !== 'ANY' && route.method !== method) continue;
+    const parts = route.path.split('/');
+    if (parts.length !== segments.length) continue;
+    const parameters: Record<string, string> = {};
+    const ok = parts.every((part, i) => {
+      const segment = segments[i] ?? '';
+      if (part.startsWith('{') && part.endsWith('}')) {
+        if (segment === '') return false;
+        parameters[part.slice(1, -1)] = decodeSafe(segment);
+        return true;
+      }
+      return part === segment;
+    });
+    if (ok) return { routeKey: `${route.method} ${route.path}`, parameters };
+  }
+  return undefined;
+}
+
+/** Content types HTTP API passes as text; anything else arrives base64-encoded. */
+export function isTextual(contentType: string | undefined): boolean {
+  if (contentType === undefined) return false;
+  const type = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+  return (
+    type.startsWith('text/') ||
+    type === 'application/json' ||
+    type.endsWith('+json') ||
+    type === 'application/xml' ||
+    type.endsWith('+xml') ||
+    type === 'application/x-www-form-urlencoded' ||
+    type === 'application/javascript'
+  );
+}
+
+/** The HTTP API payload 2.0 event of one request (see `sam local generate-event apigateway http-api-proxy`). */
+export function toHttpApiEvent(
+  req: IncomingMessage,
+  rawBody: Buffer,
+  route: { routeKey: string; pathParameters: Record<string, string>; startedMs: number },
+): APIGatewayProxyEventV2 {
+  const headers: Record<string, string> = {};
+  const cookies: string[] = [];
+  // rawHeaders keeps duplicates; HTTP API joins them with ',' (cookies go to `cookies`).
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    const name = (req.rawHeaders[i] ?? '').toLowerCase();
+    const value = req.rawHeaders[i + 1] ?? '';
+    if (name === 'cookie') {
+      cookies.push(...value.split(';').map((c) => c.trim()).filter((c) => c !== ''));
+      continue;
+    }
+    headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
+  }
+  const sourceIp = (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
+  // API Gateway adds the forwarding headers; the ingest handler rebuilds the called URL from them.
+  headers['x-forwarded-for'] ??= sourceIp;
+  headers['x-forwarded-port'] ??= String(req.socket.localPort ?? '');
+  headers['x-forwarded-proto'] ??= 'http';
+
+  const target = req.url ?? '/';
+  const queryAt = target.indexOf('?');
+  const rawPath = queryAt < 0 ? target : target.slice(0, queryAt);
+  const rawQueryString = queryAt < 0 ? '' : target.slice(queryAt + 1);
+  const queryStringParameters: Record<string, string> = {};
+  for (const [name, value] of new URLSearchParams(rawQueryString)) {
+    queryStringParameters[name] = queryStringParameters[name] === undefined ? value : `${queryStringParameters[name]},${value}`;
+  }
+  const textual = isTextual(headers['content-type']);
+  const host = headers.host ?? 'localhost';
+  const requestId = randomUUID();
+  const event: APIGatewayProxyEventV2 = {
+    version: '2.0',
+    routeKey: route.routeKey,
+    rawPath,
+    rawQueryString,
+    headers,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: host,
+      domainPrefix: host.split('.')[0]?.split(':')[0] ?? host,
+      http: {
+        method: (req.method ?? 'GET').toUpperCase(),
+        path: rawPath,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp,
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId,
+      routeKey: route.routeKey,
+      stage: '$default',
+      time: clfTime(route.startedMs),
+      timeEpoch: route.startedMs,
+    },
+    isBase64Encoded: rawBody.length > 0 && !textual,
+  };
+  if (cookies.length > 0) event.cookies = cookies;
+  if (Object.keys(queryStringParameters).length > 0) event.queryStringParameters = queryStringParameters;
+  if (Object.keys(route.pathParameters).length > 0) event.pathParameters = route.pathParameters;
+  if (rawBody.length > 0) event.body = textual ? rawBody.toString('utf8') : rawBody.toString('base64');
+  return event;
+}
+
+/** HTTP API's mapping of a payload 2.0 result: a structured result, or any other value as JSON 200. */
+function toHttpResponse(result: Awaited<ReturnType<HttpApiHandler>>): {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: Buffer;
+  cookies: readonly string[];
+} {
+  if (result !== null && typeof result === 'object' && 'statusCode' in result) {
+    const r = result as APIGatewayProxyStructuredResultV2;
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(r.headers ?? {})) headers[name.toLowerCase()] = String(value);
+    const body = r.body === undefined ? Buffer.alloc(0) : Buffer.from(r.body, r.isBase64Encoded === true ? 'base64' : 'utf8');
+    return { statusCode: r.statusCode ?? 200, headers, body, cookies: r.cookies ?? [] };
+  }
+  const body = Buffer.from(typeof result === 'string' ? result : (JSON.stringify(result) ?? ''));
+  return { statusCode: 200, headers: { 'content-type': 'application/json' }, body, cookies: [] };
+}
+
+function send(res: ServerResponse, statusCode: number, headers: Record<string, string>, body: string | Buffer, cookies: readonly string[] = []): void {
+  res.writeHead(statusCode, { ...headers, ...(cookies.length > 0 ? { 'set-cookie': [...cookies] } : {}) });
+  res.end(body);
+}
+
+/** The raw request bytes, or undefined past `limit` (the rest is drained and dropped). */
+function readRaw(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size > limit ? undefined : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function decodeSafe(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/** `12/Mar/2020:19:03:58 +0000`, as HTTP API writes `requestContext.time`. */
+function clfTime(ms: number): string {
+  const d = new Date(ms);
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${pad(d.getUTCDate())}/${months[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;
+}
