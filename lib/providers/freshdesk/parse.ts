@@ -87,7 +87,8 @@ export function parseTriggeredEvent(text: string): TriggeredEvent | undefined {
   if (match?.[1] === undefined) return undefined;
   const key = match[1].toLowerCase();
   const value = (match[2] ?? '').toLowerCase();
-  if (key === 'ticket_action') return value.startsWith('created') ? { kind: 'created' } : { kind: 'change', field: `ticket_action ${value}` };
+  // Other ticket actions (`updated`, …) say nothing specific: the route decides.
+  if (key === 'ticket_action') return value.startsWith('created') ? { kind: 'created' } : undefined;
   if (key === 'status') return { kind: 'status', to: /to\s*:\s*"?([^,}"]+)/i.exec(match[2] ?? '')?.[1]?.trim() ?? '' };
   if (key === 'note_type') return { kind: 'note', isPrivate: value.includes('private') };
   // Replies (NOT CONFIRMED: the exact keys for a customer reply are not documented) are messages.
