@@ -12,11 +12,13 @@ import { PROVIDER_NAMES } from '../../lib/providers/types.ts';
 import { loadTemplate, parseTemplate, REPO_ROOT } from './load-template.ts';
 import {
   alarmDimensions,
+  alarmMetricNames,
   alarmWatches,
   functionEnv,
   functionProperty,
   httpRoutes,
   isObject,
+  metricSources,
   numberOf,
   permissionsOf,
   props,
@@ -359,8 +361,16 @@ describe('alarms', () => {
     find(`${fn} ${name}`, (a) => metric(a).namespace === 'AWS/Lambda' && metric(a).name === name && alarmDimensions(a).includes(`FunctionName=${fn}`));
   });
 
-  it('watches rejected webhooks (WebhooksRejected, summed over providers and reasons)', () => {
-    find('signature rejections', (a) => alarmWatches(template, a, 'WebhooksRejected'));
+  it('watches signature rejections (401s), summed over providers and reasons', () => {
+    find('signature rejections', (a) =>
+      alarmMetricNames(a).some((name) => metricSources(template, name).some((source) => /\$\.stage\s*=\s*"rejected"/.test(source) && /\b401\b/.test(source))),
+    );
+  });
+
+  it('counts rejections only at a log level that keeps the WARN "rejected" lines', () => {
+    const levels = template.Parameters?.LogLevel?.AllowedValues;
+    expect(levels).toEqual(expect.arrayContaining(['INFO']));
+    expect(levels).not.toContain('ERROR');
   });
 
   it('watches the write-back failure rate (WriteBackFailures against WriteBacks)', () => {
@@ -374,15 +384,20 @@ describe('alarms', () => {
     }
   });
 
-  it('the metric filters count EMF fields the apps really emit', () => {
+  it('the metric filters read what the apps really write (EMF metrics, or log stages and fields)', () => {
     const appSources = ['functions/ingest/app.ts', 'functions/process/app.ts'].map((f) => readFileSync(`${REPO_ROOT}${f}`, 'utf8')).join('\n');
     const emitted = new Set([...appSources.matchAll(/addMetric\(\s*'([A-Za-z]+)'/g)].map((m) => m[1]));
     const filters = resourcesOfType(template, 'AWS::Logs::MetricFilter');
     expect(filters.length).toBeGreaterThan(0);
     for (const [id, filter] of filters) {
-      const fields = [...String(props(filter).FilterPattern).matchAll(/\$\.([A-Za-z]+)\s*>=/g)].map((m) => m[1]);
-      expect(fields.length, id).toBeGreaterThan(0);
-      for (const field of fields) expect(emitted, `${id} reads $.${field}`).toContain(field);
+      const pattern = String(props(filter).FilterPattern);
+      const metrics = [...pattern.matchAll(/\$\.([A-Za-z]+)\s*>=/g)].map((m) => m[1]);
+      const stages = [...pattern.matchAll(/\$\.stage\s*=\s*"([^"]+)"/g)].map((m) => m[1]);
+      const fields = [...pattern.matchAll(/\$\.([a-z][A-Za-z]*)\s*=[^=]/g)].map((m) => m[1]);
+      expect(metrics.length + stages.length, `${id} reads something`).toBeGreaterThan(0);
+      for (const metric of metrics) expect(emitted, `${id} reads $.${metric}`).toContain(metric);
+      for (const stage of stages) expect(appSources, `${id} reads stage ${stage}`).toContain(`stage: '${stage}'`);
+      for (const field of fields) expect(appSources, `${id} reads $.${field}`).toMatch(new RegExp(`\\b${field}:`));
     }
   });
 });
