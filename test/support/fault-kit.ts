@@ -202,7 +202,7 @@ export function createConsumer(h: Harness, options: ConsumerOptions): Consumer {
 export async function pollOnce(
   h: Harness,
   consumer: Consumer,
-  options: { maxMessages?: number; visibilitySeconds?: number; retryVisibilitySeconds?: number } = {},
+  options: { maxMessages?: number; visibilitySeconds?: number; retryVisibilitySeconds?: number; remainingMs?: number } = {},
 ): Promise<number> {
   const out = await h.sqs.send(
     new ReceiveMessageCommand({
@@ -216,7 +216,8 @@ export async function pollOnce(
   );
   const messages = out.Messages ?? [];
   if (messages.length === 0) return 0;
-  const response = await consumer({ Records: messages.map(toRecord) }, { getRemainingTimeInMillis: () => 60_000 });
+  const remainingMs = options.remainingMs ?? 60_000;
+  const response = await consumer({ Records: messages.map(toRecord) }, { getRemainingTimeInMillis: () => remainingMs });
   const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
   const done = messages.filter((m) => !failed.has(m.MessageId ?? ''));
   const retry = messages.filter((m) => failed.has(m.MessageId ?? ''));
