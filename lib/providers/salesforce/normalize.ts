@@ -99,6 +99,7 @@ async function getJson(http: HttpClient, settings: ProviderSettings, path: strin
 
 /** `GET /sobjects/Case/{id}?fields=…` (REST API "Get field values from a standard object record"). */
 async function fetchCase(caseId: string, settings: ProviderSettings, http: HttpClient): Promise<Record<string, unknown>> {
+  assertRecordId(caseId);
   const json = await getJson(http, settings, `/sobjects/Case/${encodeURIComponent(caseId)}?fields=${CASE_FIELDS.join(',')}`);
   return json !== null && typeof json === 'object' ? withoutNulls(json as Record<string, unknown>) : {};
 }
@@ -116,7 +117,7 @@ interface ThreadEntry {
  */
 async function fetchThread(caseId: string, settings: ProviderSettings, http: HttpClient): Promise<ConversationMessage[]> {
   // The id goes into SOQL: only a well-formed record id may.
-  if (canonicalId(caseId) === undefined) throw new PermanentEventError('invalid_case_id', `"${caseId}" is not a Salesforce record id`);
+  assertRecordId(caseId);
   const comments = await query(
     http,
     settings,
@@ -140,6 +141,10 @@ async function fetchThread(caseId: string, settings: ProviderSettings, http: Htt
     entries.push({ atMs: Date.parse(firstString(e, ['MessageDate']) ?? ''), message: { role: at(e, 'Incoming') === true ? 'customer' : 'agent', content: text } });
   }
   return entries.sort((a, b) => (a.atMs || 0) - (b.atMs || 0)).map((e) => e.message);
+}
+
+function assertRecordId(caseId: string): void {
+  if (canonicalId(caseId) === undefined) throw new PermanentEventError('invalid_case_id', `"${caseId}" is not a Salesforce record id`);
 }
 
 async function query(http: HttpClient, settings: ProviderSettings, soql: string): Promise<unknown[]> {
