@@ -308,7 +308,10 @@ export function readableLine(line: string, traces: Map<string, EventTrace>): str
   } catch {
     return undefined;
   }
+  if (entry === null || typeof entry !== 'object') return undefined;
   if ('_aws' in entry) return ''; // an EMF metrics record
+  // Only Powertools log records; any other JSON on stdout is someone's output.
+  if (typeof entry.level !== 'string' || typeof entry.message !== 'string' || typeof entry.timestamp !== 'string') return undefined;
   const stage = typeof entry.stage === 'string' ? entry.stage : undefined;
   const eventId = typeof entry.eventId === 'string' ? entry.eventId : undefined;
   const level = String(entry.level ?? 'INFO');
