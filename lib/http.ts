@@ -17,6 +17,11 @@ export interface HttpRequest {
   /** Serialized with JSON.stringify and sent as application/json. */
   readonly json?: unknown;
   readonly timeoutMs: number;
+  /**
+   * Overrides the status-based classification for a vendor whose failures need the body: e.g.
+   * Salesforce's daily limit is `403 REQUEST_LIMIT_EXCEEDED`, which passes with time.
+   */
+  readonly isRetryable?: (status: number, body: string) => boolean;
 }
 
 export interface HttpResponse {
@@ -100,14 +105,14 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     }
     if (response.ok) return { status: response.status, headers: response.headers, body: text };
     const status = response.status;
-    const retryable = status === 408 || status === 425 || status === 429 || status >= 500;
+    const retryable = request.isRetryable?.(status, text) ?? (status === 408 || status === 425 || status === 429 || status >= 500);
     throw new UpstreamError(
       {
         service: request.service,
         reason: `http_${status}`,
         retryable,
         status,
-        retryAfterMs: parseRetryAfterMs(response.headers.get('retry-after'), now()),
+        retryAfterMs: retryAfterMs(response.headers, now()),
       },
       `${request.service}: ${request.method} ${redactUrl(request.url)} answered ${status}`,
     );
@@ -132,6 +137,27 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       }
     },
   };
+}
+
+/**
+ * How long the server asked us to wait: `Retry-After`, else the reset time of the vendors'
+ * rate-limit headers (Intercom `X-RateLimit-Reset`, Zendesk `X-Rate-Limit-Reset`, both epoch
+ * seconds; HubSpot `X-HubSpot-RateLimit-Interval-Milliseconds` is the window, a safe upper bound).
+ */
+export function retryAfterMs(headers: Headers, nowMs: number): number | undefined {
+  const retryAfter = parseRetryAfterMs(headers.get('retry-after'), nowMs);
+  if (retryAfter !== undefined) return retryAfter;
+  const reset = headers.get('x-ratelimit-reset') ?? headers.get('x-rate-limit-reset');
+  if (reset !== null && /^\d+$/.test(reset.trim())) {
+    const value = Number(reset.trim());
+    // Epoch seconds when it looks like a date, else seconds from now.
+    return value > 1_000_000_000 ? Math.max(0, value * 1000 - nowMs) : value * 1000;
+  }
+  const intervalMs = headers.get('x-hubspot-ratelimit-interval-milliseconds');
+  if (intervalMs !== null && /^\d+$/.test(intervalMs.trim()) && headers.get('x-hubspot-ratelimit-remaining') === '0') {
+    return Number(intervalMs.trim());
+  }
+  return undefined;
 }
 
 /** `Retry-After` as delay-seconds or an HTTP date; undefined when absent or unreadable. */

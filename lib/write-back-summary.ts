@@ -92,7 +92,7 @@ export function summarizeResults(input: WriteBackInput, options: { tagPrefix?: s
   }
   if (qa !== undefined) {
     fields.ai_qa_score = qa.score;
-    lines.push(`QA score: ${qa.score}${qa.summary ? ` — ${qa.summary}` : ''}.`);
+    lines.push(`QA score: ${qa.score}${qa.summary ? ` — ${qa.summary.replace(/[.\s]+$/, '')}` : ''}.`);
   }
   if (draft !== undefined) {
     lines.push(`Suggested reply (draft ${draft.draft_id}, confidence ${draft.confidence.toFixed(2)}):\n${draft.draft}`);

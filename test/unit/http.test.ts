@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../lib/errors.ts';
-import { createHttpClient, parseRetryAfterMs, type FetchFn } from '../../lib/http.ts';
+import { createHttpClient, parseRetryAfterMs, retryAfterMs, type FetchFn } from '../../lib/http.ts';
+import { isRetryableSalesforceError } from '../../lib/providers/salesforce/limits.ts';
 
 /** A fetch that answers from a script and records when each call started (fake clock). */
 function scripted(replies: (Response | Error)[]) {
@@ -77,5 +78,36 @@ describe('parseRetryAfterMs', () => {
     expect(parseRetryAfterMs('Thu, 01 Jan 1970 00:00:10 GMT', 4000)).toBe(6000);
     expect(parseRetryAfterMs('soon', 0)).toBeUndefined();
     expect(parseRetryAfterMs(null, 0)).toBeUndefined();
+  });
+});
+
+describe('retryAfterMs (vendor rate-limit headers when Retry-After is absent)', () => {
+  it('reads Intercom’s and Zendesk’s reset time in epoch seconds', () => {
+    expect(retryAfterMs(new Headers({ 'x-ratelimit-reset': '1700000010' }), 1_700_000_000_000)).toBe(10_000);
+    expect(retryAfterMs(new Headers({ 'x-rate-limit-reset': '1700000003' }), 1_700_000_000_000)).toBe(3_000);
+  });
+
+  it('waits HubSpot’s interval when its remaining budget is zero', () => {
+    const headers = new Headers({ 'x-hubspot-ratelimit-interval-milliseconds': '10000', 'x-hubspot-ratelimit-remaining': '0' });
+    expect(retryAfterMs(headers, 0)).toBe(10_000);
+    expect(retryAfterMs(new Headers({ 'x-hubspot-ratelimit-interval-milliseconds': '10000', 'x-hubspot-ratelimit-remaining': '7' }), 0)).toBeUndefined();
+  });
+
+  it('prefers Retry-After', () => {
+    expect(retryAfterMs(new Headers({ 'retry-after': '2', 'x-ratelimit-reset': '1700000010' }), 1_700_000_000_000)).toBe(2_000);
+  });
+});
+
+describe('a per-request retry classification', () => {
+  it('retries Salesforce’s 403 REQUEST_LIMIT_EXCEEDED but not another 403', async () => {
+    const limit = '[{"message":"TotalRequests Limit exceeded.","errorCode":"REQUEST_LIMIT_EXCEEDED"}]';
+    const s = scripted([new Response(limit, { status: 403 }), new Response('{}', { status: 200 })]);
+    const http = createHttpClient({ fetch: s.fetch, now: s.now, sleep: s.sleep });
+    expect((await http.request({ ...request, isRetryable: isRetryableSalesforceError })).status).toBe(200);
+
+    const denied = scripted([new Response('[{"errorCode":"INSUFFICIENT_ACCESS"}]', { status: 403 })]);
+    const http2 = createHttpClient({ fetch: denied.fetch, now: denied.now, sleep: denied.sleep });
+    const error = (await http2.request({ ...request, isRetryable: isRetryableSalesforceError }).catch((e: unknown) => e)) as UpstreamError;
+    expect(error.retryable).toBe(false);
   });
 });

@@ -5,6 +5,7 @@
  * the Case's CaseComments and EmailMessages (two SOQL queries).
  */
 import { PermanentEventError } from '../../errors.ts';
+import { isRetryableSalesforceError } from './limits.ts';
 import type { HttpClient } from '../../http.ts';
 import { firstString, stripHtml, withOverrides, type FieldMap } from '../../mapping.ts';
 import { isBridgeNote } from '../../write-back-summary.ts';
@@ -89,6 +90,7 @@ async function getJson(http: HttpClient, settings: ProviderSettings, path: strin
     url: `${baseUrl}${path}`,
     headers: { authorization: `Bearer ${accessToken}` },
     timeoutMs: API_TIMEOUT_MS,
+    isRetryable: isRetryableSalesforceError,
   });
   try {
     return JSON.parse(response.body) as unknown;

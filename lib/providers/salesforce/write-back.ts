@@ -7,6 +7,7 @@
  * - an internal `CaseComment` (`IsPublished: false`) with the note.
  */
 import { summarizeResults, type Priority, type WriteBackSummary } from '../../write-back-summary.ts';
+import { isRetryableSalesforceError } from './limits.ts';
 import type { HttpClient } from '../../http.ts';
 import type { ProviderContext, WriteBackInput, WriteBackOp } from '../types.ts';
 import { salesforceSettings, type SalesforceSettings } from './settings.ts';
@@ -98,6 +99,7 @@ async function call(http: HttpClient, settings: Settings, method: string, path: 
     headers: { authorization: `Bearer ${settings.accessToken}` },
     ...(json === undefined ? {} : { json }),
     timeoutMs: API_TIMEOUT_MS,
+    isRetryable: isRetryableSalesforceError,
   });
   return response.body;
 }
