@@ -1,0 +1,70 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildFunction, templateFunctions, type BuiltBundle } from '../../infra/build.ts';
+import { FUNCTION_ENV, NODE24 } from '../../infra/bench/cold-start.ts';
+
+const run = promisify(execFile);
+
+/** Imports a bundle in a fresh Node 24 process with only `env`; returns its export names or the error. */
+async function importBundle(file: string, env: Record<string, string>): Promise<{ exports?: Record<string, string>; error?: string }> {
+  const script = `
+    try {
+      const m = await import(process.env.BUNDLE);
+      console.log(JSON.stringify({ exports: Object.fromEntries(Object.entries(m).map(([k, v]) => [k, typeof v])) }));
+    } catch (error) {
+      console.log(JSON.stringify({ error: String(error && error.message) }));
+    }`;
+  const { stdout } = await run(NODE24, ['--input-type=module', '-e', script], {
+    env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1', ...env, BUNDLE: pathToFileURL(file).href },
+  });
+  return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as { exports?: Record<string, string>; error?: string };
+}
+
+describe('npm run build (the functions bundled as sam build bundles them)', () => {
+  const functions = templateFunctions();
+  let outRoot: string;
+  const bundles = new Map<string, BuiltBundle>();
+
+  beforeAll(async () => {
+    outRoot = await mkdtemp(join(tmpdir(), 'bridge-build-'));
+    for (const f of functions) bundles.set(f.name, await buildFunction(f.name, f.entryPoint, f.options, join(outRoot, f.name)));
+  }, 60_000);
+  afterAll(async () => {
+    await rm(outRoot, { recursive: true, force: true });
+  });
+
+  it('builds IngestFunction and ProcessFunction from template.yaml as ESM .mjs bundles with source maps', () => {
+    expect(functions.map((f) => f.name).sort()).toEqual(['IngestFunction', 'ProcessFunction']);
+    for (const f of functions) {
+      expect(f.options).toMatchObject({ bundle: true, platform: 'node', format: 'esm', outExtension: { '.js': '.mjs' }, minify: true, sourcemap: true });
+      expect(f.options.banner?.js).toContain('createRequire');
+      expect(bundles.get(f.name)?.file).toMatch(new RegExp(`${f.name}/handler\\.mjs$`));
+    }
+  });
+
+  it.each(['IngestFunction', 'ProcessFunction'])('%s loads in a fresh Node process and exports an async handler when its environment is set', async (name) => {
+    const bundle = bundles.get(name);
+    if (bundle === undefined) throw new Error(`${name} was not built`);
+    const result = await importBundle(bundle.file, FUNCTION_ENV[name] ?? {});
+    expect(result).toEqual({ exports: { handler: 'function' } });
+  });
+
+  it('stops the cold start with a message naming the missing variable', async () => {
+    const bundle = bundles.get('IngestFunction');
+    if (bundle === undefined) throw new Error('IngestFunction was not built');
+    const { QUEUE_URL: _unset, ...env } = FUNCTION_ENV.IngestFunction ?? {};
+    const result = await importBundle(bundle.file, env);
+    expect(result.error).toMatch(/QUEUE_URL/);
+  });
+
+  it('refuses a BuildProperties key it does not translate, so the local build cannot silently differ', async () => {
+    const { samEsbuildOptions } = await import('../../infra/build.ts');
+    expect(() => samEsbuildOptions({ Format: 'esm', Splitting: true })).toThrow(/BuildProperties\.Splitting/);
+    expect(samEsbuildOptions({})).toMatchObject({ format: 'cjs', target: 'es2020', minify: true });
+  });
+});
