@@ -37,8 +37,12 @@ export async function normalizeZendesk(event: QueuedEvent, { settings, http }: P
   const raw = event.eventType === 'message.created' ? firstString(payload, fields.message) : undefined;
   const messageText = raw === undefined ? undefined : textOf(raw);
   let conversation: ConversationMessage[];
-  if (event.eventType === 'ticket.resolved') {
+  if (event.eventType === 'ticket.resolved' && hasApi(settings)) {
     conversation = await conversationOf(event.ticketId, ticket.customerId, apiOf(), http);
+  } else if (event.eventType === 'ticket.resolved') {
+    // No API settings (the local stack's dry run): grade what the webhook itself carries.
+    const latest = firstString(payload, fields.message);
+    conversation = [{ role: 'customer', content: ticket.body }, ...(latest === undefined ? [] : [{ role: 'agent' as const, content: textOf(latest) }])];
   } else {
     conversation = [{ role: 'customer', content: messageText ?? ticket.body }];
   }
@@ -106,4 +110,8 @@ async function conversationOf(ticketId: string, customerId: string, api: Zendesk
   return comments
     .filter((c) => c.isPublic && !isOwnNote(c.text))
     .map((c) => ({ role: c.authorId === requesterId ? ('customer' as const) : ('agent' as const), content: c.text.trim() }));
+}
+
+function hasApi(settings: ProviderContext['settings']): boolean {
+  return typeof settings.subdomain === 'string' || typeof settings.baseUrl === 'string';
 }
