@@ -3,7 +3,7 @@
  * Order matters: size (cheap) → provider/route → authenticity on the raw bytes → parse → enqueue.
  * Nothing unauthenticated is parsed, and 2xx is answered only once SQS holds every event.
  */
-import { NotFoundError, PayloadTooLargeError } from './errors.ts';
+import { NotFoundError, PayloadTooLargeError, UnprocessableEventError } from './errors.ts';
 import type { ProviderSettings } from './providers/types.ts';
 import {
   PROVIDER_NAMES,
@@ -15,6 +15,13 @@ import {
   type QueuedEvent,
   type WebhookRequest,
 } from './providers/types.ts';
+
+/**
+ * Longest event id or ticket id accepted. The event id is the Ledger's DynamoDB key (2,048 bytes
+ * at most) and both ride in the queue message beside the body, which MAX_BODY_BYTES sizes for a
+ * 16 KiB envelope: an event over this can never be processed, so it gets 422, not 503 + retries.
+ */
+export const MAX_ID_BYTES = 1024;
 
 export interface IngestDeps {
   readonly providers: Readonly<Partial<Record<ProviderName, Provider>>>;
@@ -75,6 +82,10 @@ export async function ingest(input: IngestInput, deps: IngestDeps): Promise<Inge
     }),
   );
   if (events.length === 0) return { kind: 'ignored', provider: provider.name, reason: 'no events in the body', parse };
+  const oversized = events.find((e) => Buffer.byteLength(e.eventId) > MAX_ID_BYTES || Buffer.byteLength(e.ticketId) > MAX_ID_BYTES);
+  if (oversized !== undefined) {
+    throw new UnprocessableEventError('event_id_too_long', `an event id or ticket id is longer than ${MAX_ID_BYTES} bytes`);
+  }
   await deps.enqueue(events);
   return { kind: 'accepted', provider: provider.name, events, parse };
 }
