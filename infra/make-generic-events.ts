@@ -19,6 +19,7 @@ import { PROVIDER_NAMES, type QueuedEvent } from '../lib/providers/types.ts';
 import { providers } from '../lib/providers/registry.ts';
 import { encodeQueuedEvent } from '../lib/queue-message.ts';
 import { signGeneric } from './sign/generic.ts';
+import { sampleHttpApiEvent } from './make-events/http-api-event.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const EVENTS_DIR = `${ROOT}events`;
@@ -26,14 +27,11 @@ const EVENTS_DIR = `${ROOT}events`;
 /** A fixed instant, so regenerated files do not change. */
 const NOW_MS = Date.parse('2026-11-27T10:00:00.000Z');
 const ACCOUNT_ID = '123456789012';
-const API_ID = 'local';
 const REGION = 'us-east-1';
 
 interface HttpEventSpec {
   readonly file: string;
-  readonly routeKey: string;
   readonly rawPath: string;
-  readonly pathParameters?: Record<string, string>;
   readonly payload: unknown;
   readonly signed: boolean;
   readonly requestId: string;
@@ -51,18 +49,14 @@ const TICKET_CREATED = {
 const SPECS: readonly HttpEventSpec[] = [
   {
     file: 'ticket-created.json',
-    routeKey: 'POST /webhooks/{provider}',
     rawPath: '/webhooks/generic',
-    pathParameters: { provider: 'generic' },
     payload: TICKET_CREATED,
     signed: true,
     requestId: 'req-generic-ticket-created',
   },
   {
     file: 'message-created.json',
-    routeKey: 'POST /webhooks/{provider}',
     rawPath: '/webhooks/generic',
-    pathParameters: { provider: 'generic' },
     payload: {
       event: 'message.created',
       ticket_id: 'T-1001',
@@ -78,9 +72,7 @@ const SPECS: readonly HttpEventSpec[] = [
   },
   {
     file: 'ticket-resolved.json',
-    routeKey: 'POST /webhooks/{provider}',
     rawPath: '/webhooks/generic',
-    pathParameters: { provider: 'generic' },
     payload: {
       event: 'ticket.resolved',
       ticket_id: 'T-1001',
@@ -98,7 +90,6 @@ const SPECS: readonly HttpEventSpec[] = [
   },
   {
     file: 'guide-ticket-created.json',
-    routeKey: 'POST /webhook/ticket-created',
     rawPath: '/webhook/ticket-created',
     payload: { ...TICKET_CREATED, ticket_id: 'T-1002' },
     signed: true,
@@ -107,9 +98,7 @@ const SPECS: readonly HttpEventSpec[] = [
   {
     // No signature header: IngestFunction answers 401.
     file: 'unsigned.json',
-    routeKey: 'POST /webhooks/{provider}',
     rawPath: '/webhooks/generic',
-    pathParameters: { provider: 'generic' },
     payload: { ...TICKET_CREATED, ticket_id: 'T-1003' },
     signed: false,
     requestId: 'req-generic-unsigned',
@@ -118,49 +107,15 @@ const SPECS: readonly HttpEventSpec[] = [
 
 /** An HTTP API payload-2.0 event as API Gateway delivers it (lower-cased header names). */
 export function httpApiEvent(spec: HttpEventSpec): APIGatewayProxyEventV2 {
-  const body = JSON.stringify(spec.payload);
-  const url = `https://localhost${spec.rawPath}`;
-  const signature = spec.signed
-    ? signGeneric({ method: 'POST', url, body: Buffer.from(body), secret: LOCAL_DEV_SECRET, nowMs: NOW_MS }).headers
-    : {};
-  const event: APIGatewayProxyEventV2 = {
-    version: '2.0',
-    routeKey: spec.routeKey,
-    rawPath: spec.rawPath,
-    rawQueryString: '',
-    headers: {
-      accept: '*/*',
-      'content-length': String(Buffer.byteLength(body)),
-      'content-type': 'application/json',
-      host: 'localhost',
-      'user-agent': 'simpli-sample-helpdesk/1.0',
-      'x-forwarded-for': '127.0.0.1',
-      'x-forwarded-port': '443',
-      'x-forwarded-proto': 'https',
-      ...signature,
-    },
-    requestContext: {
-      accountId: ACCOUNT_ID,
-      apiId: API_ID,
-      domainName: 'localhost',
-      domainPrefix: 'localhost',
-      http: {
-        method: 'POST',
-        path: spec.rawPath,
-        protocol: 'HTTP/1.1',
-        sourceIp: '127.0.0.1',
-        userAgent: 'simpli-sample-helpdesk/1.0',
-      },
-      requestId: spec.requestId,
-      routeKey: spec.routeKey,
-      stage: '$default',
-      time: '27/Nov/2026:10:00:00 +0000',
-      timeEpoch: NOW_MS,
-    },
-    body,
-    isBase64Encoded: false,
-  };
-  return spec.pathParameters === undefined ? event : { ...event, pathParameters: spec.pathParameters };
+  return sampleHttpApiEvent({
+    provider: 'generic',
+    ...(spec.rawPath === '/webhooks/generic' ? {} : { rawPath: spec.rawPath }),
+    body: JSON.stringify(spec.payload),
+    signer: spec.signed ? signGeneric : undefined,
+    nowMs: NOW_MS,
+    requestId: spec.requestId,
+    headers: { 'content-type': 'application/json', 'user-agent': 'simpli-sample-helpdesk/1.0' },
+  });
 }
 
 /** Runs the real ingest on an HTTP event and returns what it would have sent to the queue. */

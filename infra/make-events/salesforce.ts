@@ -6,13 +6,12 @@
  *
  * Run: npx node infra/make-events/salesforce.ts  (Node 24 strips the types)
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { LOCAL_DEV_SECRET } from '../../lib/config.ts';
 import { signSalesforce } from '../sign/salesforce.ts';
+import { REPO_ROOT, sampleHttpApiEvent, writeSample } from './http-api-event.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const SALESFORCE_SAMPLE_TIME_MS = Date.parse('2024-06-01T10:00:05Z');
 
 /** Sample file → fixture, route and the events it must produce (0: acknowledged and ignored). */
@@ -25,48 +24,20 @@ export const SALESFORCE_SAMPLES = [
 ] as const;
 
 export function salesforceSampleEvent(fixture: string, event: string, nowMs = SALESFORCE_SAMPLE_TIME_MS): APIGatewayProxyEventV2 {
-  const body = readFileSync(`${ROOT}test/fixtures/salesforce/${fixture}`, 'utf8');
-  const rawPath = `/webhooks/salesforce/${event}`;
-  const routeKey = 'POST /webhooks/{provider}/{event}';
-  const signed = signSalesforce({ method: 'POST', url: `https://localhost${rawPath}`, body: Buffer.from(body), secret: LOCAL_DEV_SECRET, nowMs });
-  const rawQueryString = signed.url === undefined ? '' : new URL(signed.url).search.slice(1);
-  return {
-    version: '2.0',
-    routeKey,
-    rawPath,
-    rawQueryString,
-    headers: {
-      accept: 'text/xml, text/html, image/gif, image/jpeg, *; q=.2, */*; q=.2',
-      'content-length': String(Buffer.byteLength(body)),
-      host: 'localhost',
-      'user-agent': 'Jakarta Commons-HttpClient/3.1',
-      'x-forwarded-for': '127.0.0.1',
-      'x-forwarded-port': '443',
-      'x-forwarded-proto': 'https',
-      ...signed.headers,
-    },
-    queryStringParameters: Object.fromEntries(new URLSearchParams(rawQueryString)),
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'local',
-      domainName: 'localhost',
-      domainPrefix: 'localhost',
-      http: { method: 'POST', path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'Jakarta Commons-HttpClient/3.1' },
-      requestId: `req-salesforce-${fixture.replace(/\.xml$/, '')}`,
-      routeKey,
-      stage: '$default',
-      time: '01/Jun/2024:10:00:05 +0000',
-      timeEpoch: nowMs,
-    },
-    body,
-    isBase64Encoded: false,
-    pathParameters: { provider: 'salesforce', event },
-  };
+  return sampleHttpApiEvent({
+    provider: 'salesforce',
+    event,
+    body: readFileSync(`${REPO_ROOT}test/fixtures/salesforce/${fixture}`, 'utf8'),
+    signer: signSalesforce,
+    nowMs,
+    requestId: `req-salesforce-${fixture.replace(/\.xml$/, '')}`,
+    headers: { accept: 'text/xml, text/html, image/gif, image/jpeg, *; q=.2, */*; q=.2', 'user-agent': 'Jakarta Commons-HttpClient/3.1' },
+  });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const sample of SALESFORCE_SAMPLES) {
-    writeFileSync(`${ROOT}events/salesforce/${sample.file}`, `${JSON.stringify(salesforceSampleEvent(sample.fixture, sample.event), null, 2)}\n`);
+    writeSample('salesforce', sample.file, salesforceSampleEvent(sample.fixture, sample.event));
   }
   console.log(`wrote ${SALESFORCE_SAMPLES.length} events to events/salesforce/`);
 }
