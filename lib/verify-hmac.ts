@@ -32,7 +32,11 @@ export function decodeSignature(value: string, encoding: DigestEncoding, expecte
   const pattern = encoding === 'hex' ? /^[0-9a-fA-F]+$/ : /^[A-Za-z0-9+/]+={0,2}$/;
   if (!pattern.test(trimmed)) return undefined;
   const decoded = Buffer.from(trimmed, encoding);
-  return decoded.length === expectedBytes ? decoded : undefined;
+  if (decoded.length !== expectedBytes) return undefined;
+  // Only the canonical spelling: base64 with spare bits set decodes to the same bytes, and a
+  // signature that is not byte-for-byte what the sender computed is not the sender's.
+  const canonical = decoded.toString(encoding);
+  return (encoding === 'hex' ? canonical === trimmed.toLowerCase() : canonical === trimmed) ? decoded : undefined;
 }
 
 /** Constant-time equality of two digests; false (not a throw) on length mismatch. */

@@ -69,3 +69,15 @@ describe('verifyStandardWebhook', () => {
     ).toBe('malformed_signature');
   });
 });
+
+describe('decodeSignature', () => {
+  it('refuses a non-canonical base64 spelling of a valid digest (spare bits set)', async () => {
+    const { decodeSignature } = await import('../../lib/verify-hmac.ts');
+    const valid = VECTOR.signature.slice(3); // g0hM…1OE=
+    expect(decodeSignature(valid, 'base64', 32)).toBeDefined();
+    // The last character before '=' carries 2 spare bits: 'E' (000100) → 'F' (000101) decodes alike.
+    const twin = `${valid.slice(0, -2)}F=`;
+    expect(Buffer.from(twin, 'base64').equals(Buffer.from(valid, 'base64'))).toBe(true);
+    expect(decodeSignature(twin, 'base64', 32)).toBeUndefined();
+  });
+});
