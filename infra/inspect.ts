@@ -7,6 +7,7 @@
  *   npm run inspect -- <id> [--json] [--table NAME | --stack NAME] [--dynamodb-endpoint URL] [--region R]
  *     table from --table, LEDGER_TABLE, or the stack's LedgerTableName output (AWS CLI)
  */
+import { withLocalStackEnv } from './local-stack-file.ts';
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
@@ -113,16 +114,17 @@ async function main(argv: readonly string[]): Promise<void> {
     if (id === undefined && values.help !== true) process.exitCode = 2;
     return;
   }
-  const endpoint = values['dynamodb-endpoint'] ?? process.env.AWS_ENDPOINT_URL_DYNAMODB;
+  const env = withLocalStackEnv(process.env, values.stack);
+  const endpoint = values['dynamodb-endpoint'] ?? env.AWS_ENDPOINT_URL_DYNAMODB;
   const local = endpoint !== undefined && /^http:\/\/(127\.0\.0\.1|localhost)/.test(endpoint);
-  const region = values.region ?? process.env.AWS_REGION ?? (local ? 'us-east-1' : undefined);
+  const region = values.region ?? env.AWS_REGION ?? (local ? 'us-east-1' : undefined);
   const client = new DynamoDBClient({
     ...(endpoint === undefined ? {} : { endpoint }),
     ...(region === undefined ? {} : { region }),
     ...(local ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
   });
   try {
-    const records = await findRecords(client, resolveTable(values, process.env), id);
+    const records = await findRecords(client, resolveTable(values, env), id);
     if (values.json === true) console.log(JSON.stringify(records, null, 2));
     else if (records.length === 0) {
       console.log(`no Ledger record for ${isEventId(id) ? 'event' : 'ticket'} ${id}`);

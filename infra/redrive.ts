@@ -17,6 +17,7 @@
  *             --stack NAME (reads the TicketQueueUrl / DeadLetterQueueUrl outputs with the AWS CLI)
  *     local:  --sqs-endpoint http://127.0.0.1:PORT (or AWS_ENDPOINT_URL_SQS) with the URLs above
  */
+import { withLocalStackEnv } from './local-stack-file.ts';
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import {
@@ -235,7 +236,7 @@ async function main(argv: readonly string[]): Promise<void> {
     console.log('npm run redrive -- [--dry-run] [--force] [--event-id ID]… [--provider P]… [--reason R]… [--limit N] [--queue-url URL --dlq-url URL | --stack NAME] [--sqs-endpoint URL] [--region R]');
     return;
   }
-  const targets = resolveTargets(values, process.env);
+  const targets = resolveTargets(values, withLocalStackEnv(process.env, values.stack));
   const local = targets.endpoint !== undefined && /^http:\/\/(127\.0\.0\.1|localhost)/.test(targets.endpoint);
   const sqs = new SQSClient({
     ...(targets.endpoint === undefined ? {} : { endpoint: targets.endpoint }),

@@ -21,6 +21,7 @@ import { PROVIDER_NAMES } from '../lib/providers/types.ts';
 import { startEmulators, type Emulators } from './emulators.ts';
 import { startLocalApi, type LocalApi } from './local-api.ts';
 import { createSqsPoller, type BatchResult, type SqsPoller } from './poller.ts';
+import { removeLocalStackFile, writeLocalStackFile } from './local-stack-file.ts';
 import { createLocalResources, type LocalResources, type ResourceOverrides } from './resources.ts';
 import { startSimpliSimulator, type SimpliSimulator, type SimulatorOptions } from './simpli-simulator.ts';
 
@@ -406,6 +407,16 @@ async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`PORT must be a port number, got "${process.env.PORT}"`);
   const stack = await startLocalStack({ port, host: process.env.HOST ?? '127.0.0.1' });
+  // Tell `npm run redrive` / `npm run inspect` where this stack's queues and table are.
+  writeLocalStackFile({
+    AWS_ENDPOINT_URL_SQS: stack.env.AWS_ENDPOINT_URL_SQS ?? '',
+    AWS_ENDPOINT_URL_DYNAMODB: stack.env.AWS_ENDPOINT_URL_DYNAMODB ?? '',
+    AWS_REGION: stack.env.AWS_REGION ?? 'us-east-1',
+    QUEUE_URL: stack.resources.queueUrl,
+    DEAD_LETTER_QUEUE_URL: stack.resources.deadLetterQueueUrl,
+    LEDGER_TABLE: stack.resources.tableName,
+    WEBHOOK_URL: stack.url,
+  });
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) {
@@ -414,6 +425,7 @@ async function main(): Promise<void> {
     }
     stopping = true;
     process.stdout.write(`\n${signal}: stopping (waiting for batches in flight; Ctrl-C again to force)…\n`);
+    removeLocalStackFile();
     stack.stop().then(
       () => process.exit(0),
       (error: unknown) => {
