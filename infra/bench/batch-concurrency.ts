@@ -1,0 +1,40 @@
+/**
+ * Figure 4 — batch concurrency. A batch of 10 new ticket.created events against one event, same
+ * latencies as figure 3, alternated. Target ≤ 1.5×: the records of a batch run concurrently.
+ */
+import { figureMain, isMain, median, progress, ratioRow, type FigureResult } from './common.ts';
+import { timeBatch } from './critical-path.ts';
+import { ISSUE_LATENCIES, startProcessRig } from './process-rig.ts';
+
+const BATCH = 10;
+const RUNS = 5;
+
+export async function batchConcurrency(): Promise<FigureResult> {
+  const rig = await startProcessRig(ISSUE_LATENCIES);
+  try {
+    progress(`batch concurrency: ${RUNS} × (one event, a batch of ${BATCH}), alternated`);
+    await timeBatch(rig, 1);
+    await timeBatch(rig, BATCH);
+    const one: number[] = [];
+    const batch: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      one.push(await timeBatch(rig, 1));
+      batch.push(await timeBatch(rig, BATCH));
+    }
+    return {
+      figure: '4 batch concurrency',
+      rows: [
+        ratioRow(
+          { figure: '4 batch concurrency', metric: `batch of ${BATCH} vs one event (median of ${RUNS})`, unit: 'ms', measured: median(batch), baseline: median(one) },
+          1.5,
+        ),
+      ],
+      notes: [`latencies ${JSON.stringify(ISSUE_LATENCIES)}; the handler invocation is timed`],
+      details: { one, batch },
+    };
+  } finally {
+    await rig.stop();
+  }
+}
+
+if (isMain(import.meta.url)) await figureMain(batchConcurrency);

@@ -1,0 +1,178 @@
+/**
+ * Figure 1 — cold start. Each function's bundle is built exactly as `sam build` builds it
+ * (infra/build.ts), beside a baseline bundle with only the AWS SDK clients that function uses and a
+ * no-op handler. Module load = `import()` of the ESM .mjs bundle in a fresh `node` process of the
+ * Node 24 in node_modules (the Lambda runtime's major), timed with performance.now(); median of
+ * RUNS, the four bundles interleaved so that machine drift hits them alike (reference/aws.md §C4).
+ * Targets: load ≤ 1.3× baseline; size ≤ baseline + 150 KB.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import type { Metafile } from 'esbuild';
+import { buildFunction, DIST, templateFunctions, type BuiltBundle } from '../build.ts';
+import { median, progress, ROOT, type BenchRow, type FigureResult } from './common.ts';
+
+const run = promisify(execFile);
+
+export const RUNS = 21;
+const SIZE_BUDGET_BYTES = 150 * 1024;
+const LOAD_RATIO = 1.3;
+
+/** The Node 24 binary the project pins (package.json devDependency `node`). */
+export const NODE24 = existsSync(join(ROOT, 'node_modules/.bin/node')) ? join(ROOT, 'node_modules/.bin/node') : process.execPath;
+
+/** What Lambda would set, plus each function's configuration (secrets from Secrets Manager, as deployed). */
+const LAMBDA_ENV = {
+  AWS_REGION: 'us-east-1',
+  AWS_DEFAULT_REGION: 'us-east-1',
+  AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
+  AWS_ACCESS_KEY_ID: 'bench',
+  AWS_SECRET_ACCESS_KEY: 'bench',
+};
+export const FUNCTION_ENV: Readonly<Record<string, Record<string, string>>> = {
+  IngestFunction: {
+    AWS_LAMBDA_FUNCTION_NAME: 'IngestFunction',
+    QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/TicketQueue',
+    WEBHOOK_SECRETS_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:webhook-secrets',
+  },
+  ProcessFunction: {
+    AWS_LAMBDA_FUNCTION_NAME: 'ProcessFunction',
+    LEDGER_TABLE: 'Ledger',
+    DEAD_LETTER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/DeadLetterQueue',
+    TRIAGE_URL: 'https://triage.example.com',
+    SENTIMENT_URL: 'https://sentiment.example.com',
+    QA_URL: 'https://qa.example.com',
+    REPLY_URL: 'https://reply.example.com',
+    DRAFT_REPLIES: 'true',
+    HELPDESK_CONFIG_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:helpdesk-config',
+  },
+};
+
+const BASELINES: Readonly<Record<string, string>> = {
+  IngestFunction: 'infra/bench/baselines/ingest.ts',
+  ProcessFunction: 'infra/bench/baselines/process.ts',
+};
+
+const LOADER = `
+const t0 = performance.now();
+const m = await import(process.env.BENCH_MODULE);
+const ms = performance.now() - t0;
+if (typeof m.handler !== 'function') throw new Error('the bundle exports no handler');
+process.stdout.write(String(ms));
+`;
+
+/** Milliseconds to `import()` one bundle in a fresh process. */
+export async function loadTimeMs(file: string, env: Record<string, string>, nodeOptions: readonly string[] = []): Promise<number> {
+  const { stdout } = await run(NODE24, [...nodeOptions, '--input-type=module', '-e', LOADER], {
+    cwd: join(file, '..'),
+    env: { PATH: process.env.PATH ?? '', ...LAMBDA_ENV, ...env, BENCH_MODULE: pathToFileURL(file).href },
+  });
+  return Number(stdout);
+}
+
+/** Bytes in the output per package (or per top-level source folder), largest first. */
+export function composition(metafile: Metafile, top = 12): Array<{ input: string; bytes: number }> {
+  const output = Object.values(metafile.outputs).find((o) => o.entryPoint !== undefined);
+  const totals = new Map<string, number>();
+  for (const [path, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
+    const inModules = path.split('node_modules/').pop() ?? path;
+    const parts = inModules.split('/');
+    const key = path.includes('node_modules/') ? parts.slice(0, inModules.startsWith('@') ? 2 : 1).join('/') : parts.slice(0, 2).join('/');
+    totals.set(key, (totals.get(key) ?? 0) + bytesInOutput);
+  }
+  return [...totals].map(([input, bytes]) => ({ input, bytes })).sort((a, b) => b.bytes - a.bytes).slice(0, top);
+}
+
+interface Variant {
+  readonly label: string;
+  /** NODE_OPTIONS for the load: as deployed (the template's), or none. */
+  readonly nodeOptions: string | undefined;
+}
+
+export async function coldStart(): Promise<FigureResult> {
+  progress('cold start: building the functions (as sam build) and their baselines');
+  const functions = templateFunctions();
+  const pairs = await Promise.all(
+    functions.map(async (f) => {
+      const baselineEntry = BASELINES[f.name];
+      if (baselineEntry === undefined) throw new Error(`no cold-start baseline for ${f.name}: add one to infra/bench/baselines`);
+      const [real, baseline] = await Promise.all([
+        buildFunction(f.name, f.entryPoint, f.options, join(DIST, f.name)),
+        buildFunction(`${f.name}Baseline`, baselineEntry, f.options, join(ROOT, '.local/bench/baselines', f.name)),
+      ]);
+      return { f, real, baseline };
+    }),
+  );
+  const deployedOptions = functions[0]?.environment.NODE_OPTIONS;
+  const variants: Variant[] = [
+    { label: deployedOptions === undefined ? 'as deployed' : `as deployed, NODE_OPTIONS=${deployedOptions}`, nodeOptions: deployedOptions },
+    ...(deployedOptions === undefined ? [] : [{ label: 'without NODE_OPTIONS', nodeOptions: undefined }]),
+  ];
+
+  const times = new Map<string, number[]>();
+  const key = (bundle: BuiltBundle, variant: Variant) => `${bundle.name} ${variant.label}`;
+  const { stdout: version } = await run(NODE24, ['--version']);
+  progress(`cold start: ${RUNS} fresh ${version.trim()} processes per bundle and variant, interleaved`);
+  for (let i = 0; i < RUNS; i++) {
+    for (const { f, real, baseline } of pairs) {
+      for (const variant of variants) {
+        for (const bundle of [real, baseline]) {
+          const env = { ...FUNCTION_ENV[f.name], ...(variant.nodeOptions === undefined ? {} : { NODE_OPTIONS: variant.nodeOptions }) };
+          const ms = await loadTimeMs(bundle.file, env);
+          times.set(key(bundle, variant), [...(times.get(key(bundle, variant)) ?? []), ms]);
+        }
+      }
+    }
+  }
+
+  const rows: BenchRow[] = [];
+  for (const { f, real, baseline } of pairs) {
+    rows.push({
+      figure: '1 cold start',
+      metric: `${f.name} bundle size`,
+      unit: 'KB',
+      measured: real.bytes / 1024,
+      baseline: baseline.bytes / 1024,
+      ratio: (real.bytes - baseline.bytes) / 1024,
+      delta: true,
+      target: '≤ +150 KB',
+      pass: real.bytes - baseline.bytes <= SIZE_BUDGET_BYTES,
+    });
+    variants.forEach((variant, i) => {
+      const loadMs = median(times.get(key(real, variant)) ?? []);
+      const baseMs = median(times.get(key(baseline, variant)) ?? []);
+      const ratio = loadMs / baseMs;
+      rows.push({
+        figure: '1 cold start',
+        metric: `${f.name} module load, ${variant.label} (median of ${RUNS})`,
+        unit: 'ms',
+        measured: loadMs,
+        baseline: baseMs,
+        ratio,
+        // The target applies to the function as deployed; the other variant is for reference.
+        ...(i === 0 ? { target: `≤ ${LOAD_RATIO}×`, pass: ratio <= LOAD_RATIO } : {}),
+      });
+    });
+  }
+  return {
+    figure: '1 cold start',
+    rows,
+    notes: [
+      `node ${version.trim()} (node_modules/.bin/node); import() of dist/<Function>/handler.mjs in a fresh process, timed with performance.now(); env as deployed (secrets by ARN)`,
+      'bundles built with template.yaml\'s BuildProperties (infra/build.ts); baseline = the same options over infra/bench/baselines/<function>.ts (only the SDK clients the function bundles, created as the function creates them, no-op handler)',
+    ],
+    details: Object.fromEntries(
+      pairs.map(({ f, real, baseline }) => [
+        f.name,
+        {
+          loadMs: Object.fromEntries(variants.map((v) => [v.label, { function: times.get(key(real, v)), baseline: times.get(key(baseline, v)) }])),
+          composition: composition(real.metafile),
+          baselineComposition: composition(baseline.metafile, 6),
+        },
+      ]),
+    ),
+  };
+}
