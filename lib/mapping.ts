@@ -57,3 +57,8 @@ export function stripHtml(html: string): string {
     .replace(/\n{3,}/g, '\n\n')
     .trim();
 }
+
+/** Plain text from a value that may hold HTML (helpdesk placeholders, comment and email bodies). */
+export function plainText(value: string): string {
+  return /<[a-z][^>]*>/i.test(value) ? stripHtml(value) : value.trim();
+}

@@ -28,12 +28,7 @@ describe('the generic bridge end to end (real fauxqs + dynalite, fake Simpli and
   afterAll(async () => {
     await h.stop();
   });
-  afterEach(() => {
-    h.simpli.requests.length = 0;
-    h.helpdesk.requests.length = 0;
-    h.simpli.respond(defaultSimpli);
-    h.helpdesk.respond(() => ({ status: 200, json: {} }));
-  });
+  afterEach(() => h.reset());
 
   it('accepts a signed ticket, calls classify → route and sentiment once, and pushes one update back', async () => {
     const body = ticket('T-1');

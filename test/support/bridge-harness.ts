@@ -62,6 +62,8 @@ export interface Harness {
   /** Delivers until the queue is empty (messages reported failed are made visible again at once). */
   drain(maxRounds?: number): Promise<void>;
   queueDepth(): Promise<{ visible: number; inFlight: number }>;
+  /** Forgets recorded requests and restores the responders the harness started with. */
+  reset(): void;
   deadLetters(): Promise<Message[]>;
   stop(): Promise<void>;
 }
@@ -94,8 +96,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       BillingMode: 'PAY_PER_REQUEST',
     }),
   );
-  const simpli = await startFakeServer(options.simpli ?? defaultSimpli);
-  const helpdesk = await startFakeServer(options.helpdesk ?? (() => ({ status: 200, json: { ok: true } })));
+  const simpliResponder = options.simpli ?? defaultSimpli;
+  const helpdeskResponder: Responder = options.helpdesk ?? (() => ({ status: 200, json: { ok: true } }));
+  const simpli = await startFakeServer(simpliResponder);
+  const helpdesk = await startFakeServer(helpdeskResponder);
   const ledger = createLedger(dynamodb, tableName);
   const providers = options.providers ?? (await import('../../lib/providers/registry.ts')).providers;
   const secrets = options.secrets ?? Object.fromEntries(Object.keys(providers).map((p) => [p, [DEFAULT_SECRET]]));
@@ -218,6 +222,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       throw new Error(`queue not drained after ${maxRounds} rounds`);
     },
     queueDepth,
+    reset() {
+      simpli.requests.length = 0;
+      helpdesk.requests.length = 0;
+      simpli.respond(simpliResponder);
+      helpdesk.respond(helpdeskResponder);
+    },
     async deadLetters() {
       const out = await sqs.send(
         new ReceiveMessageCommand({ QueueUrl: deadLetterQueueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], VisibilityTimeout: 0 }),

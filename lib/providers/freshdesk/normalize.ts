@@ -3,7 +3,7 @@
  * webhook lacks comes from the API: the ticket when the rule sends only its id, the conversations
  * when a resolution needs the thread for QA.
  */
-import { first, firstString, stripHtml, type FieldMap } from '../../mapping.ts';
+import { first, firstString, type FieldMap, plainText } from '../../mapping.ts';
 import type { ConversationMessage, NormalizedEvent, ProviderContext, QueuedEvent } from '../types.ts';
 import { fetchConversations, fetchTicket, type FreshdeskApi } from './api.ts';
 import { channelOf, freshdeskFields, FRESHDESK_PRIORITY_LABELS, FRESHDESK_STATUSES, labelOf, tagsOf, unwrap, type FreshdeskField } from './fields.ts';
@@ -46,7 +46,7 @@ export async function normalizeFreshdesk(event: QueuedEvent, { settings, http }:
   if (ticket.subject === '' && ticket.body === '') ticket = viewOf(await fetchTicket(http, apiOf(), event.ticketId), API_TICKET_FIELDS);
 
   const raw = event.eventType === 'message.created' ? firstString(payload, fields.message) : undefined;
-  const messageText = raw === undefined ? undefined : textOf(raw);
+  const messageText = raw === undefined ? undefined : plainText(raw);
   let conversation: ConversationMessage[];
   if (event.eventType === 'ticket.resolved') {
     // The conversations endpoint leaves out the description, which is the customer's first message.
@@ -55,7 +55,7 @@ export async function normalizeFreshdesk(event: QueuedEvent, { settings, http }:
       { role: 'customer', content: ticket.body },
       ...replies
         .filter((c) => !c.isPrivate && !isOwnNote(c.text))
-        .map((c) => ({ role: c.incoming ? ('customer' as const) : ('agent' as const), content: textOf(c.text) })),
+        .map((c) => ({ role: c.incoming ? ('customer' as const) : ('agent' as const), content: plainText(c.text) })),
     ];
   } else {
     conversation = [{ role: 'customer', content: messageText ?? ticket.body }];
@@ -84,7 +84,7 @@ export async function normalizeFreshdesk(event: QueuedEvent, { settings, http }:
 function viewOf(payload: unknown, fields: FieldMap<FreshdeskField>): TicketView {
   return {
     subject: firstString(payload, fields.subject) ?? '',
-    body: textOf(firstString(payload, fields.body) ?? ''),
+    body: plainText(firstString(payload, fields.body) ?? ''),
     customerId: firstString(payload, fields.customerId) ?? '',
     source: firstString(payload, fields.channel),
     status: firstString(payload, fields.status),
@@ -93,7 +93,3 @@ function viewOf(payload: unknown, fields: FieldMap<FreshdeskField>): TicketView 
   };
 }
 
-/** `{{ticket.description}}` and comments are HTML. */
-function textOf(value: string): string {
-  return /<[a-z][^>]*>/i.test(value) ? stripHtml(value) : value.trim();
-}

@@ -10,7 +10,7 @@
  * Field paths are data (`HUBSPOT_FIELDS`), overridable with `fieldMap`; properties named there are
  * requested from the API.
  */
-import { firstString, stripHtml, withOverrides, type FieldMap } from '../../mapping.ts';
+import { firstString, withOverrides, type FieldMap, plainText } from '../../mapping.ts';
 import { isBridgeNote } from '../../write-back-summary.ts';
 import type { Channel, ConversationMessage, NormalizedEvent, ProviderContext, QueuedEvent } from '../types.ts';
 import { createHubSpotApi, type HubSpotApi } from './api.ts';
@@ -150,6 +150,5 @@ async function normalizeMessage(event: QueuedEvent, api: HubSpotApi): Promise<No
 
 /** Plain text from a property that may hold HTML (ticket `content`, email bodies). */
 function textOf(value: string | undefined): string {
-  if (value === undefined) return '';
-  return /<[a-z][^>]*>/i.test(value) ? stripHtml(value) : value.trim();
+  return value === undefined ? '' : plainText(value);
 }

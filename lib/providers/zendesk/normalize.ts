@@ -3,7 +3,7 @@
  * lacks comes from the API: the ticket when a thin trigger sends only its id, the comments when a
  * resolution needs the conversation for QA.
  */
-import { first, firstString, stripHtml, type FieldMap } from '../../mapping.ts';
+import { first, firstString, type FieldMap, plainText } from '../../mapping.ts';
 import type { ConversationMessage, NormalizedEvent, ProviderContext, QueuedEvent } from '../types.ts';
 import { fetchComments, fetchTicket, type ZendeskApi } from './api.ts';
 import { channelOf, eventFields, isEventSubscription, tagsOf, triggerFields, type ZendeskField } from './fields.ts';
@@ -35,14 +35,14 @@ export async function normalizeZendesk(event: QueuedEvent, { settings, http }: P
   }
 
   const raw = event.eventType === 'message.created' ? firstString(payload, fields.message) : undefined;
-  const messageText = raw === undefined ? undefined : textOf(raw);
+  const messageText = raw === undefined ? undefined : plainText(raw);
   let conversation: ConversationMessage[];
   if (event.eventType === 'ticket.resolved' && hasApi(settings)) {
     conversation = await conversationOf(event.ticketId, ticket.customerId, apiOf(), http);
   } else if (event.eventType === 'ticket.resolved') {
     // No API settings (the local stack's dry run): grade what the webhook itself carries.
     const latest = firstString(payload, fields.message);
-    conversation = [{ role: 'customer', content: ticket.body }, ...(latest === undefined ? [] : [{ role: 'agent' as const, content: textOf(latest) }])];
+    conversation = [{ role: 'customer', content: ticket.body }, ...(latest === undefined ? [] : [{ role: 'agent' as const, content: plainText(latest) }])];
   } else {
     conversation = [{ role: 'customer', content: messageText ?? ticket.body }];
   }
@@ -85,7 +85,7 @@ const API_TICKET_FIELDS: FieldMap<ZendeskField> = {
 function viewOf(payload: unknown, fields: FieldMap<ZendeskField>): TicketView {
   return {
     subject: firstString(payload, fields.subject) ?? '',
-    body: textOf(firstString(payload, fields.body) ?? ''),
+    body: plainText(firstString(payload, fields.body) ?? ''),
     customerId: firstString(payload, fields.customerId) ?? '',
     channel: firstString(payload, fields.channel),
     status: firstString(payload, fields.status),
@@ -94,10 +94,6 @@ function viewOf(payload: unknown, fields: FieldMap<ZendeskField>): TicketView {
   };
 }
 
-/** Placeholders such as `{{ticket.latest_comment_html}}` may carry HTML. */
-function textOf(value: string): string {
-  return /<[a-z][^>]*>/i.test(value) ? stripHtml(value) : value.trim();
-}
 
 /**
  * The public thread, oldest first. Internal notes (the bridge's among them) are not part of the

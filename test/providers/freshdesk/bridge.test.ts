@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freshdeskProvider } from '../../../lib/providers/freshdesk/index.ts';
-import { DEFAULT_SECRET, defaultSimpli, startHarness, type Harness } from '../../support/bridge-harness.ts';
+import { DEFAULT_SECRET, startHarness, type Harness } from '../../support/bridge-harness.ts';
 import type { Responder } from '../../support/fake-server.ts';
 
 const fixtureText = (name: string) => JSON.stringify(JSON.parse(readFileSync(new URL(`../../fixtures/freshdesk/${name}`, import.meta.url), 'utf8')));
@@ -27,12 +27,7 @@ describe('Freshdesk end to end (real handlers on fauxqs + dynalite, fake Simpli 
   afterAll(async () => {
     await h.stop();
   });
-  afterEach(() => {
-    h.simpli.requests.length = 0;
-    h.helpdesk.requests.length = 0;
-    h.simpli.respond(defaultSimpli);
-    h.helpdesk.respond(freshdeskApi);
-  });
+  afterEach(() => h.reset());
 
   it('accepts a rule’s webhook, processes it once however often it is redelivered, and writes back through the API', async () => {
     const body = fixtureText('simple-ticket-created.json');

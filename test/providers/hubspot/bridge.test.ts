@@ -5,7 +5,7 @@ import { toIngestInput } from '../../../lib/api-gateway.ts';
 import { hubspotProvider } from '../../../lib/providers/hubspot/index.ts';
 import { HUBSPOT_EVENTS, SIGNED_AT_MS } from '../../../infra/make-events/hubspot.ts';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { DEFAULT_SECRET, defaultSimpli, startHarness, type Harness } from '../../support/bridge-harness.ts';
+import { DEFAULT_SECRET, startHarness, type Harness } from '../../support/bridge-harness.ts';
 import type { RecordedRequest } from '../../support/fake-server.ts';
 
 const fixtureText = (name: string) => readFileSync(new URL(`../../fixtures/hubspot/${name}`, import.meta.url), 'utf8');
@@ -59,12 +59,7 @@ describe('HubSpot end to end (real handlers on fauxqs + dynalite, fake Simpli an
   afterAll(async () => {
     await h.stop();
   });
-  afterEach(() => {
-    h.simpli.requests.length = 0;
-    h.helpdesk.requests.length = 0;
-    h.simpli.respond(defaultSimpli);
-    h.helpdesk.respond(hubspotApi);
-  });
+  afterEach(() => h.reset());
 
   it('accepts a signed ticket.creation with 202, processes it once across redeliveries, and writes back to HubSpot', async () => {
     const body = compact('ticket-creation.json');

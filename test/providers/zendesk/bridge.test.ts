@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { zendeskProvider } from '../../../lib/providers/zendesk/index.ts';
 import { signZendesk } from '../../../infra/sign/zendesk.ts';
-import { DEFAULT_SECRET, defaultSimpli, startHarness, type Harness } from '../../support/bridge-harness.ts';
+import { DEFAULT_SECRET, startHarness, type Harness } from '../../support/bridge-harness.ts';
 import type { Responder } from '../../support/fake-server.ts';
 
 const fixtureText = (name: string) => JSON.stringify(JSON.parse(readFileSync(new URL(`../../fixtures/zendesk/${name}`, import.meta.url), 'utf8')));
@@ -40,12 +40,7 @@ describe('Zendesk end to end (real handlers on fauxqs + dynalite, fake Simpli an
   afterAll(async () => {
     await h.stop();
   });
-  afterEach(() => {
-    h.simpli.requests.length = 0;
-    h.helpdesk.requests.length = 0;
-    h.simpli.respond(defaultSimpli);
-    h.helpdesk.respond(zendeskApi);
-  });
+  afterEach(() => h.reset());
 
   it('accepts a signed ticket.created, processes it once however often it is redelivered, and writes back through the API', async () => {
     const body = fixtureText('ticket-created.json');
