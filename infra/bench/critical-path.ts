@@ -23,10 +23,10 @@ export async function timeBatch(rig: ProcessRig, size: number): Promise<number> 
   return elapsedMs;
 }
 
-export async function criticalPath(): Promise<FigureResult> {
-  const rig = await startProcessRig(ISSUE_LATENCIES);
+async function measure(ledger: 'dynamodb' | 'memory'): Promise<number[]> {
+  const rig = await startProcessRig(ISSUE_LATENCIES, { ledger });
   try {
-    progress(`critical path: ${WARMUP} warm-up + ${RUNS} single ticket.created events`);
+    progress(`critical path (Ledger: ${ledger}): ${WARMUP} warm-up + ${RUNS} single ticket.created events`);
     for (let i = 0; i < WARMUP; i++) await timeBatch(rig, 1);
     const times: number[] = [];
     for (let i = 0; i < RUNS; i++) times.push(await timeBatch(rig, 1));
@@ -34,30 +34,40 @@ export async function criticalPath(): Promise<FigureResult> {
     if (!['/classify', '/route', '/analyze', '/api/v1/draft'].every((p) => paths.has(p))) {
       throw new Error(`expected the four Simpli steps, saw ${[...paths].join(', ')}`);
     }
-    return {
-      figure: '3 critical path',
-      rows: [
-        ratioRow(
-          { figure: '3 critical path', metric: `one ticket.created, processing time (median of ${RUNS})`, unit: 'ms', measured: median(times), baseline: criticalPathMs(ISSUE_LATENCIES) },
-          1.15,
-        ),
-        {
-          figure: '3 critical path',
-          metric: 'sum of all calls (what a sequential bridge pays)',
-          unit: 'ms',
-          measured: sequentialMs(ISSUE_LATENCIES),
-          baseline: criticalPathMs(ISSUE_LATENCIES),
-          ratio: sequentialMs(ISSUE_LATENCIES) / criticalPathMs(ISSUE_LATENCIES),
-        },
-      ],
-      notes: [
-        `latencies ${JSON.stringify(ISSUE_LATENCIES)}; generic provider, DRAFT_REPLIES=true; the handler invocation is timed (Ledger on dynalite in another process)`,
-      ],
-      details: { times },
-    };
+    return times;
   } finally {
     await rig.stop();
   }
+}
+
+/** The issue's note states 230 ms, but max(180, 150, 200) + 50 is 250: draft is the longest branch. */
+const ISSUE_STATED_CRITICAL_PATH_MS = 230;
+
+export async function criticalPath(): Promise<FigureResult> {
+  const times = await measure('dynamodb');
+  const memory = await measure('memory');
+  const criticalMs = criticalPathMs(ISSUE_LATENCIES);
+  const row = { figure: '3 critical path', unit: 'ms' } as const;
+  return {
+    figure: '3 critical path',
+    rows: [
+      ratioRow({ ...row, metric: `one ticket.created, processing time (median of ${RUNS})`, measured: median(times), baseline: criticalMs }, 1.15),
+      { ...row, metric: 'same, Ledger in memory (isolates dynalite\'s share)', measured: median(memory), baseline: criticalMs, ratio: median(memory) / criticalMs },
+      {
+        ...row,
+        metric: `same, against the issue's stated ${ISSUE_STATED_CRITICAL_PATH_MS} ms (an arithmetic slip)`,
+        measured: median(times),
+        baseline: ISSUE_STATED_CRITICAL_PATH_MS,
+        ratio: median(times) / ISSUE_STATED_CRITICAL_PATH_MS,
+      },
+      { ...row, metric: 'sum of all calls (what a sequential bridge pays)', measured: sequentialMs(ISSUE_LATENCIES), baseline: criticalMs, ratio: sequentialMs(ISSUE_LATENCIES) / criticalMs },
+    ],
+    notes: [
+      `latencies ${JSON.stringify(ISSUE_LATENCIES)}; generic provider, DRAFT_REPLIES=true; the handler invocation is timed (Ledger on dynalite in another process)`,
+      `critical path = max(classify + route, sentiment, draft) + write-back = max(${ISSUE_LATENCIES.classify + ISSUE_LATENCIES.route}, ${ISSUE_LATENCIES.sentiment}, ${ISSUE_LATENCIES.draft}) + ${ISSUE_LATENCIES.helpdesk} = ${criticalMs} ms (the issue's note says ${ISSUE_STATED_CRITICAL_PATH_MS}); on it lie 3 Ledger writes: claim, draft's checkpoint, finish`,
+    ],
+    details: { times, memory },
+  };
 }
 
 if (isMain(import.meta.url)) await figureMain(criticalPath);

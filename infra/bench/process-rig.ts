@@ -16,7 +16,7 @@ import type { SimpliConfig } from '../../lib/config.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../../lib/config.ts';
 import { createDeadLetter } from '../../lib/dead-letter.ts';
 import { createEnqueue } from '../../lib/enqueue.ts';
-import { createLedger, type Ledger } from '../../lib/ledger.ts';
+import { createLedger, type Ledger, type LedgerRecord } from '../../lib/ledger.ts';
 import { genericProvider } from '../../lib/providers/generic.ts';
 import { defaultSimpli } from '../../test/support/bridge-harness.ts';
 import { startFakeServer, type FakeServer } from '../../test/support/fake-server.ts';
@@ -86,7 +86,52 @@ export interface ProcessRig {
   stop(): Promise<void>;
 }
 
-export async function startProcessRig(latencies: Latencies): Promise<ProcessRig> {
+/**
+ * A Ledger that answers at once from memory: takes DynamoDB (here dynalite, one single-threaded
+ * emulator on a shared machine) out of a measurement, to show what the emulator costs.
+ */
+export function memoryLedger(): Ledger {
+  const records = new Map<string, LedgerRecord>();
+  const stats = { reads: 0, writes: 0, conditionalFailures: 0 };
+  return {
+    stats,
+    async claim(input) {
+      stats.writes++;
+      const record: LedgerRecord = {
+        eventId: input.eventId,
+        status: 'processing',
+        provider: input.provider,
+        eventType: input.eventType,
+        ticketId: input.ticketId,
+        attempts: 1,
+        leaseOwner: input.owner,
+        leaseUntilMs: input.nowMs + input.leaseSeconds * 1000,
+        steps: {},
+        stepTimes: {},
+        pushed: [],
+        lastError: undefined,
+        receivedAt: input.receivedAt,
+        createdAt: undefined,
+        updatedAt: undefined,
+        completedAt: undefined,
+      };
+      records.set(input.eventId, record);
+      return { kind: 'claimed', record };
+    },
+    checkpoint: async () => {
+      stats.writes++;
+    },
+    finish: async () => {
+      stats.writes++;
+    },
+    release: async () => {
+      stats.writes++;
+    },
+    get: async (eventId) => records.get(eventId),
+  };
+}
+
+export async function startProcessRig(latencies: Latencies, options: { readonly ledger?: 'dynamodb' | 'memory' } = {}): Promise<ProcessRig> {
   const emulators = await startRemoteEmulators();
   const aws = emulators.clientConfig;
   const counts: RequestCounts = new Map();
@@ -119,7 +164,7 @@ export async function startProcessRig(latencies: Latencies): Promise<ProcessRig>
     return latency === undefined ? reply : { ...reply, delayMs: latencies[latency] };
   });
   const helpdesk = await startFakeServer(() => ({ status: 200, json: { ok: true }, delayMs: latencies.helpdesk }));
-  const ledger = createLedger(dynamodb, tableName);
+  const ledger = options.ledger === 'memory' ? memoryLedger() : createLedger(dynamodb, tableName);
   const logger = createLogger();
   const metrics = createMetrics();
   const settings = { generic: { updateUrl: `${helpdesk.url}/tickets/{ticket_id}`, token: 'helpdesk-token' } };
