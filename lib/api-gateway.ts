@@ -6,7 +6,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { AuthenticityError, BridgeError, NotFoundError, PayloadTooLargeError, QueueUnavailableError, UnprocessableEventError } from './errors.ts';
 import type { IngestInput, IngestResult } from './ingest.ts';
-import type { Provider } from './providers/types.ts';
+import type { ProviderIngest } from './providers/types.ts';
 
 /** Seconds a helpdesk should wait before retrying after a queue outage. */
 export const RETRY_AFTER_SECONDS = 30;
@@ -73,7 +73,7 @@ const json = (statusCode: number, body: unknown, headers: Record<string, string>
   body: JSON.stringify(body),
 });
 
-export function toHttpResponse(result: IngestResult, provider: Provider | undefined): Response {
+export function toHttpResponse(result: IngestResult, provider: ProviderIngest | undefined): Response {
   const custom = provider?.acceptedResponse?.(result.parse);
   if (custom !== undefined) return { statusCode: 200, headers: { 'content-type': custom.contentType }, body: custom.body };
   if (result.kind === 'ignored') return json(200, { status: 'ignored', reason: result.reason });

@@ -10,7 +10,7 @@ import {
   ROUTE_EVENTS,
   type EventType,
   type ParseResult,
-  type Provider,
+  type ProviderIngest,
   type ProviderName,
   type QueuedEvent,
   type WebhookRequest,
@@ -24,7 +24,7 @@ import {
 export const MAX_ID_BYTES = 1024;
 
 export interface IngestDeps {
-  readonly providers: Readonly<Partial<Record<ProviderName, Provider>>>;
+  readonly providers: Readonly<Partial<Record<ProviderName, ProviderIngest>>>;
   secretsFor(provider: ProviderName): Promise<readonly string[]>;
   settingsFor(provider: ProviderName): Promise<ProviderSettings>;
   /** Sends every event or throws QueueUnavailableError. */

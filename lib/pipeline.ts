@@ -8,7 +8,7 @@ import type { HttpClient } from './http.ts';
 import type { Ledger, LedgerError, LedgerRecord } from './ledger.ts';
 import type { SimpliClient } from './simpli/client.ts';
 import { runSteps, stepsFor, type StepName } from './steps.ts';
-import type { NormalizedEvent, Provider, ProviderSettings, QueuedEvent, StepResults, WriteBackOp } from './providers/types.ts';
+import type { NormalizedEvent, ProviderProcess, ProviderSettings, QueuedEvent, StepResults, WriteBackOp } from './providers/types.ts';
 import { completedSteps, summarizeResults, type WriteBackSummary } from './write-back-summary.ts';
 
 export type Outcome = 'done' | 'duplicate' | 'retry' | 'dead-lettered';
@@ -42,7 +42,7 @@ export interface PipelineDeps {
   readonly ledger: Ledger;
   readonly simpli: SimpliClient;
   readonly http: HttpClient;
-  readonly provider: Provider;
+  readonly provider: ProviderProcess;
   /** Undefined when HELPDESK_CONFIG has no entry for the provider. */
   readonly settings: ProviderSettings | undefined;
   /** Local stack only: where write-backs go when `settings` is undefined. */

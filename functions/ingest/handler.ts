@@ -10,7 +10,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { loadIngestConfig, parseHelpdeskConfig, parseWebhookSecrets, type HelpdeskConfig, type WebhookSecrets } from '../../lib/config.ts';
 import { createEnqueue } from '../../lib/enqueue.ts';
-import { providers } from '../../lib/providers/registry.ts';
+import { ingestProviders } from '../../lib/providers/ingest-registry.ts';
 import { jsonSource } from '../../lib/secrets.ts';
 import { createLogger, createMetrics } from '../shared/observability.ts';
 import { createIngestHandler } from './app.ts';
@@ -38,7 +38,7 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredRe
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(
   createIngestHandler({
-    providers,
+    providers: ingestProviders,
     secretsFor: async (provider) => (await webhookSecrets.get())[provider] ?? [],
     settingsFor: async (provider) => (await helpdeskConfig.get())[provider] ?? {},
     enqueue: createEnqueue(sqs, config.queueUrl),

@@ -11,12 +11,12 @@ import { createHttpClient, type FetchFn, type RetryPolicy } from '../../lib/http
 import type { Ledger } from '../../lib/ledger.ts';
 import { processEvent, type DryRunSink, type StageEvent } from '../../lib/pipeline.ts';
 import { processBatch } from '../../lib/process-batch.ts';
-import type { Provider, ProviderName, ProviderSettings } from '../../lib/providers/types.ts';
+import type { ProviderName, ProviderProcess, ProviderSettings } from '../../lib/providers/types.ts';
 import { createSimpliClient } from '../../lib/simpli/client.ts';
 import type { SimpliConfig } from '../../lib/config.ts';
 
 export interface ProcessAppDeps {
-  readonly providers: Readonly<Partial<Record<ProviderName, Provider>>>;
+  readonly providers: Readonly<Partial<Record<ProviderName, ProviderProcess>>>;
   readonly ledger: Ledger;
   readonly simpli: SimpliConfig;
   settingsFor(provider: ProviderName): Promise<ProviderSettings | undefined>;

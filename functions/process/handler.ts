@@ -12,7 +12,7 @@ import { loadProcessConfig, parseHelpdeskConfig, type HelpdeskConfig } from '../
 import { createDeadLetter } from '../../lib/dead-letter.ts';
 import { createJsonlDryRun } from '../../lib/dry-run.ts';
 import { createLedger } from '../../lib/ledger.ts';
-import { providers } from '../../lib/providers/registry.ts';
+import { processProviders } from '../../lib/providers/process-registry.ts';
 import { jsonSource } from '../../lib/secrets.ts';
 import { createLogger, createMetrics } from '../shared/observability.ts';
 import { createProcessHandler } from './app.ts';
@@ -33,7 +33,7 @@ export const handler = middy<SQSEvent, SQSBatchResponse>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(
   createProcessHandler({
-    providers,
+    providers: processProviders,
     ledger: createLedger(dynamodb, config.ledgerTable),
     simpli: config.simpli,
     settingsFor: async (provider) => (await helpdeskConfig.get())?.[provider],

@@ -18,6 +18,8 @@ import {
   type EventType,
   type NormalizedEvent,
   type Provider,
+  type ProviderIngest,
+  type ProviderProcess,
   type ProviderSettings,
   type WebhookRequest,
 } from './types.ts';
@@ -53,7 +55,7 @@ const EVENT_ALIASES: Readonly<Record<string, EventType>> = {
 const SIGNATURE_HEADER = 'x-webhook-signature';
 const GUIDE_TIMEOUT_MS = 10_000;
 
-export const genericProvider: Provider = {
+export const genericIngest: ProviderIngest = {
   name: 'generic',
 
   verify({ request, secrets, nowMs }) {
@@ -96,6 +98,11 @@ export const genericProvider: Provider = {
     }
     return { kind: 'events', events: [{ eventType, ticketId, identity: identityOf(eventType, ticketId, payload, fields), payload }] };
   },
+
+};
+
+export const genericProcess: ProviderProcess = {
+  name: 'generic',
 
   async normalize(event, { settings }) {
     const fields = withOverrides(GENERIC_FIELDS, settings.fieldMap);
@@ -145,6 +152,9 @@ export const genericProvider: Provider = {
     ];
   },
 };
+
+/** Both halves, for tests and tools. `@__PURE__` lets esbuild drop it (and so the unused half) from each function bundle. */
+export const genericProvider: Provider = /* @__PURE__ */ Object.assign({}, genericIngest, genericProcess);
 
 function eventTypeOf(payload: object, fields: FieldMap<GenericField>): EventType | undefined {
   const named = firstString(payload, fields.eventType);

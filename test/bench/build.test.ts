@@ -67,4 +67,19 @@ describe('npm run build (the functions bundled as sam build bundles them)', () =
     expect(() => samEsbuildOptions({ Format: 'esm', Splitting: true })).toThrow(/BuildProperties\.Splitting/);
     expect(samEsbuildOptions({})).toMatchObject({ format: 'cjs', target: 'es2020', minify: true });
   });
+
+  it('bundles only each function’s half of the providers: no write-back in ingest, no verification in the consumer', () => {
+    /** Bytes each provider file contributes to a bundle (the metafile's inputs also list dropped files). */
+    const bytes = (name: string) =>
+      new Map(Object.values(bundles.get(name)?.metafile.outputs ?? {}).flatMap((o) => Object.entries(o.inputs).map(([f, i]) => [f, i.bytesInOutput] as const)));
+    const ingest = bytes('IngestFunction');
+    const consumer = bytes('ProcessFunction');
+    expect(ingest.get('lib/providers/zendesk/verify.ts')).toBeGreaterThan(500);
+    expect(consumer.get('lib/providers/zendesk/write-back.ts')).toBeGreaterThan(500);
+    // What may remain of the other half is a hoisted constant or regular expression, not code.
+    const leftover = (map: Map<string, number>, suffixes: string[]) =>
+      [...map].filter(([f, n]) => f.startsWith('lib/providers/') && suffixes.some((s) => f.endsWith(s)) && n > 100);
+    expect(leftover(ingest, ['write-back.ts', 'normalize.ts', 'api.ts'])).toEqual([]);
+    expect(leftover(consumer, ['verify.ts'])).toEqual([]);
+  });
 });

@@ -1,0 +1,17 @@
+/** What IngestFunction bundles of each provider: verification and parsing only. */
+import { freshdeskIngest } from './freshdesk/index.ts';
+import { genericIngest } from './generic.ts';
+import { hubspotIngest } from './hubspot/index.ts';
+import { intercomIngest } from './intercom/index.ts';
+import { salesforceIngest } from './salesforce/index.ts';
+import type { ProviderIngest, ProviderName } from './types.ts';
+import { zendeskIngest } from './zendesk/index.ts';
+
+export const ingestProviders: Readonly<Record<ProviderName, ProviderIngest>> = {
+  generic: genericIngest,
+  zendesk: zendeskIngest,
+  freshdesk: freshdeskIngest,
+  intercom: intercomIngest,
+  salesforce: salesforceIngest,
+  hubspot: hubspotIngest,
+};
