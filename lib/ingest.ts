@@ -77,6 +77,7 @@ export async function ingest(input: IngestInput, deps: IngestDeps): Promise<Inge
       eventId: `${provider.name}:${e.identity}`,
       ticketId: e.ticketId,
       payload: e.payload,
+      payloadJson: e.payloadJson,
       receivedAt,
       requestId: input.requestId,
     }),

@@ -18,7 +18,15 @@ const queuedEventSchema = z.object({
 });
 
 export function encodeQueuedEvent(event: QueuedEvent): string {
-  return JSON.stringify({ v: 1, ...event });
+  const { payload, payloadJson, ...fields } = event;
+  const json =
+    payloadJson === undefined
+      ? JSON.stringify({ v: 1, ...fields, payload })
+      : // The received text was parsed as JSON, so it can stand as the value as it is.
+        `${JSON.stringify({ v: 1, ...fields }).slice(0, -1)},"payload":${payloadJson}}`;
+  // SQS refuses U+FFFE and U+FFFF in a message, which JSON allows raw inside strings (and valid
+  // JSON has them nowhere else): escape them, or such a webhook would get 503 forever.
+  return json.replace(/[\uFFFE\uFFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
 }
 
 /** Throws PermanentEventError for a message no version of the consumer can read. */

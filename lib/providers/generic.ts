@@ -23,7 +23,7 @@ import {
   type ProviderSettings,
   type WebhookRequest,
 } from './types.ts';
-import { parseJsonBody } from './parse-json-body.ts';
+import { readJsonBody } from './parse-json-body.ts';
 
 type GenericField = 'ticketId' | 'subject' | 'body' | 'customerId' | 'channel' | 'message' | 'eventId' | 'eventType';
 
@@ -75,7 +75,7 @@ export const genericIngest: ProviderIngest = {
   },
 
   parse(request, settings) {
-    const payload = parseJsonBody(request.rawBody);
+    const { value: payload, text } = readJsonBody(request.rawBody);
     if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
       throw new BadRequestError('not_an_object', 'the body must be a JSON object describing one ticket event');
     }
@@ -96,7 +96,7 @@ export const genericIngest: ProviderIngest = {
     if (eventType === 'message.created' && isBridgeNote(messageText(payload, fields))) {
       return { kind: 'ignored', reason: 'the message is the bridge’s own note' };
     }
-    return { kind: 'events', events: [{ eventType, ticketId, identity: identityOf(eventType, ticketId, payload, fields), payload }] };
+    return { kind: 'events', events: [{ eventType, ticketId, identity: identityOf(eventType, ticketId, payload, fields), payload, payloadJson: text }] };
   },
 
 };

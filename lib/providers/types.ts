@@ -59,6 +59,8 @@ export interface ParsedEvent {
   readonly ticketId: string;
   /** The event's own data (JSON-serializable), stored in the queue message. */
   readonly payload: unknown;
+  /** `payload` as the JSON text it was parsed from, when the event is the whole body. */
+  readonly payloadJson?: string | undefined;
 }
 
 export type ParseResult =
@@ -102,6 +104,8 @@ export interface QueuedEvent {
   readonly payload: unknown;
   readonly receivedAt: string;
   readonly requestId: string;
+  /** Ingest only: `payload` as received JSON text, embedded in the message as it is. */
+  readonly payloadJson?: string | undefined;
 }
 
 /** Results of the Simpli steps that have succeeded so far (absent = not done). */

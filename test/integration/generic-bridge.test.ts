@@ -180,3 +180,18 @@ describe('the generic bridge end to end (real fauxqs + dynalite, fake Simpli and
     expect(h.helpdesk.calls('PUT', '/tickets/T-8')).toHaveLength(1);
   });
 });
+
+describe('characters SQS refuses', () => {
+  it('accepts and processes a ticket whose text holds U+FFFF (valid JSON, refused raw by SQS)', async () => {
+    const h = await startHarness({ providers: { generic: genericProvider } });
+    try {
+      const body = ticket('T-FFFF', { body: 'broken \uFFFF character' });
+      const response = await h.post('/webhook/ticket-created', body, { 'x-webhook-signature': sign(body) });
+      expect(response.statusCode).toBe(202);
+      await h.drain();
+      expect(h.simpli.calls('POST', '/classify')[0]?.body).toMatchObject({ body: 'broken \uFFFF character' });
+    } finally {
+      await h.stop();
+    }
+  });
+});
