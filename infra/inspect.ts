@@ -49,7 +49,7 @@ export async function findRecords(client: DynamoDBClient, tableName: string, id:
 export function formatRecord(record: LedgerRecord, nowMs: number = Date.now()): string {
   const lines: string[] = [];
   lines.push(`${record.eventId}`);
-  lines.push(`  status      ${record.status}${record.status === 'failed' ? ' (parked in the DeadLetterQueue: npm run redrive -- --event-id ' + record.eventId + ')' : ''}`);
+  lines.push(`  status      ${record.status}${record.status === 'failed' ? ` (parked in the DeadLetterQueue: npm run redrive -- --event-id ${record.eventId})` : ''}`);
   lines.push(`  provider    ${record.provider}   event ${record.eventType}   ticket ${record.ticketId}`);
   lines.push(`  attempts    ${record.attempts}`);
   if (record.leaseUntilMs > nowMs) {

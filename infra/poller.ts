@@ -20,6 +20,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord, SQSRecordAttributes } from 'aws-lambda';
 
+// biome-ignore lint/suspicious/noConfusingVoidType: a Lambda SQS handler may resolve to nothing at all (every record succeeded).
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void | null | undefined>;
 
 export interface SqsPollerOptions {
@@ -230,6 +231,7 @@ export function createSqsPoller(options: SqsPollerOptions): SqsPoller {
  * The records to leave on the queue. Lambda treats a response naming a message that is not in the
  * batch (or an empty identifier) as a failure of the whole batch.
  */
+// biome-ignore lint/suspicious/noConfusingVoidType: what an SqsHandler resolves to.
 function failuresOf(response: SQSBatchResponse | void | null | undefined, ids: ReadonlySet<string>): Set<string> {
   const items = response?.batchItemFailures;
   if (items === undefined || items === null) return new Set();

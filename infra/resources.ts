@@ -123,7 +123,7 @@ function resolve(value: CfnValue, ctx: ResolveContext): CfnValue {
   if (!isRecord(value)) return value;
   const keys = Object.keys(value);
   const only = keys.length === 1 ? keys[0] : undefined;
-  if (only === 'Ref' || (only !== undefined && only.startsWith('Fn::'))) return intrinsic(only, value[only], ctx);
+  if (only === 'Ref' || (only?.startsWith('Fn::'))) return intrinsic(only, value[only], ctx);
   const out: Record<string, CfnValue> = {};
   for (const key of keys) {
     const v = resolve(value[key], ctx);
@@ -252,7 +252,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** Logical ids a value refers to (`Ref`, `GetAtt`, `${X}` in `Sub`): they must be created first. */
 function references(value: CfnValue, out: Set<string> = new Set()): Set<string> {
-  if (Array.isArray(value)) value.forEach((v) => references(v, out));
+  if (Array.isArray(value)) for (const v of value) references(v, out);
   else if (isRecord(value)) {
     for (const [key, v] of Object.entries(value)) {
       if (key === 'Ref' && typeof v === 'string') out.add(v);

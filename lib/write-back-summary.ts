@@ -116,5 +116,5 @@ export function completedSteps(results: StepResults): string[] {
 
 /** True for text the bridge itself wrote (its notes echoed back as webhooks). */
 export function isBridgeNote(text: string | undefined): boolean {
-  return text !== undefined && text.trimStart().replace(/^<[^>]*>/, '').trimStart().startsWith(NOTE_MARKER);
+  return (text ?? '').trimStart().replace(/^<[^>]*>/, '').trimStart().startsWith(NOTE_MARKER);
 }

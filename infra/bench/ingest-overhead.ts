@@ -133,7 +133,9 @@ export async function ingestOverhead(): Promise<FigureResult> {
   const eventsBySize = new Map(SIZES.map((size) => [size, [0, 1, 2, 3].map((i) => signedWebhookEvent(ticketBody(`T-${size}-${i}`, size)))]));
   const bodies = new Map<string, string>();
   for (const [size, events] of eventsBySize) {
-    events.forEach((event, i) => bodies.set(event.body ?? '', encodeQueuedEvent({ ...queuedTicket(`T-${size}-${i}`, size), requestId: event.requestContext.requestId })));
+    for (const [i, event] of events.entries()) {
+      bodies.set(event.body ?? '', encodeQueuedEvent({ ...queuedTicket(`T-${size}-${i}`, size), requestId: event.requestContext.requestId }));
+    }
   }
   const mix = [0, 1, 2, 3].flatMap((i) => SIZES.map((size) => eventsBySize.get(size)?.[i])).filter((e) => e !== undefined);
 

@@ -167,7 +167,10 @@ function build(provider: ProviderName, m: Mutation): { event: APIGatewayProxyEve
     }
     case 'random-body':
       body = Buffer.from(m.bytes);
-      if (m.resign) Object.assign(headers, (signed = sign(provider, body, secretOf(provider), NOW)).headers);
+      if (m.resign) {
+        signed = sign(provider, body, secretOf(provider), NOW);
+        Object.assign(headers, signed.headers);
+      }
       else expectation = body.equals(sample.body) ? 'authentic' : breaksBody();
       break;
     case 'truncate':
@@ -176,7 +179,10 @@ function build(provider: ProviderName, m: Mutation): { event: APIGatewayProxyEve
       break;
     case 'huge':
       body = Buffer.concat([body, Buffer.alloc(DEFAULT_MAX_BODY_BYTES - body.length + m.extra, 0x20)]);
-      if (m.resign) Object.assign(headers, (signed = sign(provider, body, secretOf(provider), NOW)).headers);
+      if (m.resign) {
+        signed = sign(provider, body, secretOf(provider), NOW);
+        Object.assign(headers, signed.headers);
+      }
       expectation = 'too-large';
       break;
     case 'base64-lie':

@@ -19,7 +19,12 @@ describe('abuse: secret rotation', () => {
     let stored = { generic: ['old-secret', 'new-secret'] };
     let reads = 0;
     // Secrets Manager as the deployed function reads it (GetSecretValue), through the real cache.
-    const client = { send: async () => (reads++, { SecretString: JSON.stringify(stored) }) } as unknown as SecretsManagerClient;
+    const client = {
+      send: async () => {
+        reads++;
+        return { SecretString: JSON.stringify(stored) };
+      },
+    } as unknown as SecretsManagerClient;
     const secrets = jsonSource<WebhookSecrets>('WEBHOOK_SECRETS', { secretArn: 'arn:aws:secretsmanager:…' }, parseWebhookSecrets, {
       client: () => client,
       cacheSeconds: 300,
@@ -64,7 +69,7 @@ describe('abuse: replay of a captured request (Standard Webhooks, 5-minute windo
   let h: Harness;
   let clock = Date.UTC(2026, 10, 27, 12);
   beforeAll(async () => {
-    h = await startHarness({ now: () => clock, secrets: { generic: ['whsec_' + Buffer.from('replay-secret-bytes').toString('base64')] } });
+    h = await startHarness({ now: () => clock, secrets: { generic: [`whsec_${Buffer.from('replay-secret-bytes').toString('base64')}`] } });
   });
   afterAll(async () => {
     await h?.stop();
@@ -72,7 +77,7 @@ describe('abuse: replay of a captured request (Standard Webhooks, 5-minute windo
 
   it('answers 401 after the window, and accepts but processes once inside it', async () => {
     const body = JSON.stringify({ event: 'message.created', ticket_id: 'RP-1', message: { id: 'm-1', body: 'hello' }, customer_id: 'C-1' });
-    const captured = signStandardWebhook({ body: Buffer.from(body), secret: 'whsec_' + Buffer.from('replay-secret-bytes').toString('base64'), nowMs: clock, id: 'msg_1' });
+    const captured = signStandardWebhook({ body: Buffer.from(body), secret: `whsec_${Buffer.from('replay-secret-bytes').toString('base64')}`, nowMs: clock, id: 'msg_1' });
     const startedMs = clock;
 
     expect((await h.post('/webhooks/generic', body, captured)).statusCode).toBe(202);

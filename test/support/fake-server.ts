@@ -24,6 +24,12 @@ export interface FakeReply {
   readonly delayMs?: number;
 }
 
+/** The JSON body of a recorded request, failing the test clearly when there was no such request. */
+export function jsonBody<T>(request: RecordedRequest | undefined): T {
+  if (request === undefined) throw new Error('expected a recorded request, and there was none');
+  return request.body as T;
+}
+
 export type Responder = (request: RecordedRequest) => FakeReply | Promise<FakeReply>;
 
 export interface FakeServer {

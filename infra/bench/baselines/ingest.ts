@@ -12,7 +12,8 @@ let secrets: SecretsManagerClient | undefined;
 export const handler = async (event: { send?: boolean }) => {
   if (event.send === true) {
     await sqs.send(new SendMessageBatchCommand({ QueueUrl: '', Entries: [] }));
-    await (secrets ??= new SecretsManagerClient({})).send(new GetSecretValueCommand({ SecretId: '' }));
+    secrets ??= new SecretsManagerClient({});
+    await secrets.send(new GetSecretValueCommand({ SecretId: '' }));
   }
   return { statusCode: 202 };
 };

@@ -16,7 +16,8 @@ export const handler = async (event: { send?: boolean }) => {
     await dynamodb.send(new UpdateItemCommand({ TableName: '', Key: {} }));
     await dynamodb.send(new GetItemCommand({ TableName: '', Key: {} }));
     await sqs.send(new SendMessageCommand({ QueueUrl: '', MessageBody: '' }));
-    await (secrets ??= new SecretsManagerClient({})).send(new GetSecretValueCommand({ SecretId: '' }));
+    secrets ??= new SecretsManagerClient({});
+    await secrets.send(new GetSecretValueCommand({ SecretId: '' }));
   }
   return { batchItemFailures: [] };
 };

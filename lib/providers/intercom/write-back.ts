@@ -118,9 +118,9 @@ function tagOf(value: unknown): IntercomTag | undefined {
 
 /** Notes accept some HTML: one paragraph per line, text escaped. Starts with the NOTE_MARKER. */
 export function noteHtml(note: string): string {
-  const escape = (s: string) => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+  const escapeHtml = (s: string) => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
   return note
     .split('\n')
-    .map((line) => `<p>${escape(line)}</p>`)
+    .map((line) => `<p>${escapeHtml(line)}</p>`)
     .join('');
 }

@@ -4,7 +4,7 @@ import { PermanentEventError } from '../../../lib/errors.ts';
 import { createHttpClient } from '../../../lib/http.ts';
 import { freshdeskProvider } from '../../../lib/providers/freshdesk/index.ts';
 import type { EventType, NormalizedEvent, QueuedEvent, StepResults } from '../../../lib/providers/types.ts';
-import { startFakeServer, type FakeServer } from '../../support/fake-server.ts';
+import { startFakeServer, type FakeServer, jsonBody } from '../../support/fake-server.ts';
 
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../fixtures/freshdesk/${name}`, import.meta.url), 'utf8'));
 // Freshdesk API auth: Basic base64("{api_key}:X").
@@ -153,14 +153,19 @@ describe('Freshdesk against a fake Freshdesk API', () => {
       settings = { ...settings, writeNotes: true };
       freshdesk.requests.length = 0;
       await runAll({ draft: { draft_id: 'd-1', draft: 'Use <b>this</b> & that', confidence: 0.8 } });
-      expect((freshdesk.calls('POST', '/api/v2/tickets/20/notes')[0]?.body as { body: string }).body).toContain('Use &lt;b&gt;this&lt;/b&gt; &amp; that');
+      expect(jsonBody<{ body: string }>(freshdesk.calls('POST', '/api/v2/tickets/20/notes')[0]).body).toContain('Use &lt;b&gt;this&lt;/b&gt; &amp; that');
     });
 
     it('builds the API origin from the domain', async () => {
       for (const domain of ['acme', 'acme.freshdesk.com', 'https://acme.freshdesk.com/']) {
         const ops = freshdeskProvider.writeBack({ event: EVENT, results: { qa: { score: 0.9 } }, confidenceThreshold: 0.6 }, { settings: { domain, apiKey: 'k' }, http });
         const urls: string[] = [];
-        await ops[0]?.run({ request: async (r) => (urls.push(r.url), { status: 200, headers: new Headers(), body: '{}' }) });
+        await ops[0]?.run({
+          request: async (r) => {
+            urls.push(r.url);
+            return { status: 200, headers: new Headers(), body: '{}' };
+          },
+        });
         expect(urls).toEqual(['https://acme.freshdesk.com/api/v2/tickets/20/notes']);
       }
     });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { jsonBody } from '../../support/fake-server.ts';
 import { freshdeskProvider } from '../../../lib/providers/freshdesk/index.ts';
 import { DEFAULT_SECRET, startHarness, type Harness } from '../../support/bridge-harness.ts';
 import type { Responder } from '../../support/fake-server.ts';
@@ -82,7 +83,7 @@ describe('Freshdesk end to end (real handlers on fauxqs + dynalite, fake Simpli 
         { role: 'agent', content: 'Refunded the duplicate charge.' },
       ],
     });
-    expect((h.helpdesk.calls('POST', '/api/v2/tickets/20/notes')[0]?.body as { body: string }).body).toContain('QA score: 0.92');
+    expect(jsonBody<{ body: string }>(h.helpdesk.calls('POST', '/api/v2/tickets/20/notes')[0]).body).toContain('QA score: 0.92');
   });
 
   it('answers 401 without the token', async () => {

@@ -5,7 +5,7 @@ import { createHttpClient } from '../../../lib/http.ts';
 import { createHubSpotApi, createPacer } from '../../../lib/providers/hubspot/api.ts';
 import { hubspotProvider } from '../../../lib/providers/hubspot/index.ts';
 import type { NormalizedEvent, ProviderSettings, QueuedEvent, StepResults } from '../../../lib/providers/types.ts';
-import { startFakeServer, type FakeServer, type RecordedRequest } from '../../support/fake-server.ts';
+import { startFakeServer, type FakeServer, type RecordedRequest, jsonBody } from '../../support/fake-server.ts';
 
 const json = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../fixtures/hubspot/${name}`, import.meta.url), 'utf8'));
 const notification = (name: string) => (json(name) as unknown[])[0];
@@ -198,12 +198,12 @@ describe('write-back: exact requests against the HubSpot API', () => {
     ['critical', 'URGENT'],
   ])('urgency %s → hs_ticket_priority %s', async (urgency, priority) => {
     await runAll({ classify: { category: 'billing', urgency, sentiment: 'neutral', confidence: 0.9 } }, { tagsProperty: null, writeNotes: false });
-    expect((api.calls('PATCH', '/crm/v3/objects/tickets/3052741912')[0]?.body as { properties: Record<string, string> }).properties.hs_ticket_priority).toBe(priority);
+    expect(jsonBody<{ properties: Record<string, string> }>(api.calls('PATCH', '/crm/v3/objects/tickets/3052741912')[0]).properties.hs_ticket_priority).toBe(priority);
   });
 
   it('below the confidence threshold: no priority, the manual-triage tag instead', async () => {
     await runAll({ classify: { category: 'billing', urgency: 'urgent', sentiment: 'neutral', confidence: 0.3 } }, { writeNotes: false });
-    const properties = (api.calls('PATCH', '/crm/v3/objects/tickets/3052741912')[0]?.body as { properties: Record<string, string> }).properties;
+    const properties = jsonBody<{ properties: Record<string, string> }>(api.calls('PATCH', '/crm/v3/objects/tickets/3052741912')[0]).properties;
     expect(properties).not.toHaveProperty('hs_ticket_priority');
     expect(properties.ai_tags).toBe('billing;needs-manual-triage');
   });
@@ -217,7 +217,7 @@ describe('write-back: exact requests against the HubSpot API', () => {
       priorityValues: { urgent: 'HIGH' },
       writeNotes: false,
     });
-    const properties = (api.calls('PATCH', '/crm/v3/objects/tickets/3052741912')[0]?.body as { properties: Record<string, string> }).properties;
+    const properties = jsonBody<{ properties: Record<string, string> }>(api.calls('PATCH', '/crm/v3/objects/tickets/3052741912')[0]).properties;
     expect(properties.simpli_category).toBe('billing');
     expect(properties).not.toHaveProperty('ai_category');
     expect(properties).not.toHaveProperty('ai_agent');

@@ -79,7 +79,7 @@ describe('Salesforce outbound message authenticity (shared token + organization 
     });
 
     it('fails closed on a malformed allow-list instead of skipping the check', () => {
-      for (const organizationIds of [['not-an-id'], [], 42, [ORG_ID_18.slice(0, 15) + 'ZZZ']]) {
+      for (const organizationIds of [['not-an-id'], [], 42, [`${ORG_ID_18.slice(0, 15)}ZZZ`]]) {
         const error = rejection(outbound(body, 'ticket.created'), { organizationIds });
         expect(error).toBeInstanceOf(AuthenticityError);
         expect((error as AuthenticityError).reason).toBe('invalid_organization_ids_setting');

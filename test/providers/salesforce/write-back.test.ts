@@ -4,7 +4,7 @@ import { createHttpClient, type HttpClient } from '../../../lib/http.ts';
 import { salesforceProvider } from '../../../lib/providers/salesforce/index.ts';
 import { mergeTags, truncateUtf8 } from '../../../lib/providers/salesforce/write-back.ts';
 import type { NormalizedEvent, ProviderSettings, StepResults, WriteBackOp } from '../../../lib/providers/types.ts';
-import { startFakeServer, type FakeServer, type Responder } from '../../support/fake-server.ts';
+import { startFakeServer, type FakeServer, type Responder, jsonBody } from '../../support/fake-server.ts';
 
 let api: FakeServer;
 const http = createHttpClient({ retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
@@ -141,7 +141,7 @@ describe('Salesforce write-back', () => {
   it('keeps CommentBody within 4,000 bytes', async () => {
     const long = { draft: { draft_id: 'd-1', draft: 'é'.repeat(5000), confidence: 0.8 } };
     await runAll(ops(long));
-    const body = (api.requests[0]?.body as { CommentBody: string }).CommentBody;
+    const body = jsonBody<{ CommentBody: string }>(api.requests[0]).CommentBody;
     expect(Buffer.byteLength(body, 'utf8')).toBeLessThanOrEqual(4000);
     expect(body.startsWith('[Simpli AI]')).toBe(true);
     expect(truncateUtf8('ab€', 4)).toBe('a…');

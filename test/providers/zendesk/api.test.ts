@@ -4,7 +4,7 @@ import { PermanentEventError } from '../../../lib/errors.ts';
 import { createHttpClient } from '../../../lib/http.ts';
 import { zendeskProvider } from '../../../lib/providers/zendesk/index.ts';
 import type { EventType, NormalizedEvent, QueuedEvent, StepResults } from '../../../lib/providers/types.ts';
-import { startFakeServer, type FakeServer } from '../../support/fake-server.ts';
+import { startFakeServer, type FakeServer, jsonBody } from '../../support/fake-server.ts';
 
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../fixtures/zendesk/${name}`, import.meta.url), 'utf8'));
 
@@ -195,7 +195,7 @@ describe('Zendesk against a fake Zendesk API', () => {
       for (const [urgency, expected] of [['low', 'low'], ['medium', 'normal'], ['high', 'high'], ['urgent', 'urgent'], ['critical', 'urgent']] as const) {
         zendesk.requests.length = 0;
         await runAll({ results: { classify: { category: 'x', urgency, sentiment: 'neutral', confidence: 0.9 } } });
-        expect((zendesk.calls('PUT', '/api/v2/tickets/35436.json')[0]?.body as { ticket: { priority?: string } }).ticket.priority).toBe(expected);
+        expect(jsonBody<{ ticket: { priority?: string } }>(zendesk.calls('PUT', '/api/v2/tickets/35436.json')[0]).ticket.priority).toBe(expected);
       }
     });
 
@@ -221,7 +221,12 @@ describe('Zendesk against a fake Zendesk API', () => {
       );
       expect(ops.map((o) => o.key)).toEqual(['tags:classify+route+sentiment', 'ticket:classify+route+sentiment']);
       let url = '';
-      void ops[0]?.run({ request: async (r) => ((url = r.url), { status: 200, headers: new Headers(), body: '{}' }) });
+      void ops[0]?.run({
+        request: async (r) => {
+          url = r.url;
+          return { status: 200, headers: new Headers(), body: '{}' };
+        },
+      });
       expect(url).toBe('https://acme.zendesk.com/api/v2/tickets/35436/tags');
     });
 

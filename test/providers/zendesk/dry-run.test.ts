@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonBody } from '../../support/fake-server.ts';
 import { zendeskProvider } from '../../../lib/providers/zendesk/index.ts';
 import type { DryRunSink } from '../../../lib/pipeline.ts';
 import { signZendesk } from '../../../infra/sign/zendesk.ts';
@@ -29,7 +30,7 @@ describe('Zendesk without HELPDESK_CONFIG (the local stack’s dry run)', () => 
 
     const qa = h.simpli.calls('POST', '/evaluate');
     expect(qa).toHaveLength(1);
-    const conversation = (qa[0]?.body as { conversation: { role: string; content: string }[] }).conversation;
+    const conversation = jsonBody<{ conversation: { role: string; content: string }[] }>(qa[0]).conversation;
     expect(conversation.length).toBeGreaterThan(0);
     expect(await h.deadLetters()).toEqual([]);
     expect(written).toHaveLength(1);
