@@ -76,6 +76,10 @@ describe('the local stack without HELPDESK_CONFIG', () => {
       fields: expect.objectContaining({ ai_category: 'technical' }),
       steps: ['classify', 'route', 'sentiment'],
     });
-    expect(lines.some((l) => l.includes('✓ done') && l.includes('T-900') && l.includes('dry-run'))).toBe(true);
+    // The JSONL line is written before the event is marked done, and its readable line printed.
+    const doneLine = () => lines.some((l) => l.includes('✓ done') && l.includes('T-900') && l.includes('dry-run'));
+    const printedBy = Date.now() + 10_000;
+    while (!doneLine() && Date.now() < printedBy) await new Promise((r) => setTimeout(r, 20));
+    expect(doneLine()).toBe(true);
   });
 });
