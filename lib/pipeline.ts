@@ -11,6 +11,9 @@ import { runSteps, stepsFor, type StepName } from './steps.ts';
 import type { NormalizedEvent, ProviderProcess, ProviderSettings, QueuedEvent, StepResults, WriteBackOp } from './providers/types.ts';
 import { completedSteps, summarizeResults, type WriteBackSummary } from './write-back-summary.ts';
 
+/** Ledger `pushed` entries `noted:<step>` record which results a note has reported. */
+const NOTED = 'noted:';
+
 export type Outcome = 'done' | 'duplicate' | 'retry' | 'dead-lettered';
 
 export interface ProcessResult {
@@ -134,7 +137,8 @@ async function pushBack(
   stage: (s: StageEvent) => void,
 ): Promise<{ pushed: string[]; failure: { step: string; error: unknown } | undefined }> {
   const pushed = [...record.pushed];
-  const input = { event, results, confidenceThreshold: deps.confidenceThreshold };
+  const notedSteps = pushed.filter((key) => key.startsWith(NOTED)).map((key) => key.slice(NOTED.length));
+  const input = { event, results, confidenceThreshold: deps.confidenceThreshold, notedSteps };
   let ops: readonly WriteBackOp[];
   if (deps.settings === undefined && deps.dryRun !== undefined) {
     const summary = summarizeResults(input);
@@ -145,6 +149,7 @@ async function pushBack(
         : [
             {
               key: `dry-run:${summary.steps.join('+')}`,
+              noted: summary.noteSteps,
               run: () => sink.write({ provider: deps.provider.name, eventId: record.eventId, ticketId: event.ticketId, eventType: event.eventType, ...summary }),
             },
           ];
@@ -158,7 +163,7 @@ async function pushBack(
     const startedMs = deps.now();
     try {
       await op.run(deps.http);
-      pushed.push(op.key);
+      pushed.push(op.key, ...(op.noted ?? []).map((step) => `${NOTED}${step}`));
       stage({ stage: 'write-back', step: op.key, outcome: 'ok', durationMs: deps.now() - startedMs });
     } catch (error) {
       stage({ stage: 'write-back', step: op.key, outcome: isRetryable(error) ? 'retry' : 'failed', durationMs: deps.now() - startedMs, reason: reasonOf(error) });

@@ -23,8 +23,10 @@ export interface WriteBackSummary {
   readonly priority: Priority | undefined;
   /** ai_* field name → value; only fields whose step has succeeded. */
   readonly fields: Readonly<Record<string, string | number>>;
-  /** Internal note text, starting with NOTE_MARKER; undefined when there is nothing to say. */
+  /** Internal note text, starting with NOTE_MARKER; undefined when there is nothing new to say. */
   readonly note: string | undefined;
+  /** The steps the note reports (those not in `WriteBackInput.notedSteps`). */
+  readonly noteSteps: readonly string[];
   /** Which steps this summary carries, sorted: the write-back's identity in the Ledger. */
   readonly steps: readonly string[];
 }
@@ -54,7 +56,15 @@ export function summarizeResults(input: WriteBackInput, options: { tagPrefix?: s
   const prefix = options.tagPrefix ?? '';
   const tags: string[] = [];
   const fields: Record<string, string | number> = {};
+  const noted = new Set(input.notedSteps ?? []);
   const lines: string[] = [];
+  const noteSteps: string[] = [];
+  /** A note line for `step`, unless an earlier note already said it. */
+  const say = (step: string, line: string) => {
+    if (noted.has(step)) return;
+    lines.push(line);
+    noteSteps.push(step);
+  };
   let priority: Priority | undefined;
 
   const { classify, route, sentiment, draft, qa } = results;
@@ -65,19 +75,17 @@ export function summarizeResults(input: WriteBackInput, options: { tagPrefix?: s
     fields.ai_confidence = classify.confidence;
     if (classify.confidence >= confidenceThreshold) {
       priority = priorityFromUrgency(classify.urgency);
-      lines.push(`Triage: ${classify.category}, urgency ${classify.urgency} (confidence ${classify.confidence.toFixed(2)}).`);
+      say('classify', `Triage: ${classify.category}, urgency ${classify.urgency} (confidence ${classify.confidence.toFixed(2)}).`);
     } else {
       tags.push(tagify(MANUAL_TRIAGE_TAG, prefix));
-      lines.push(
-        `Triage: ${classify.category}? Confidence ${classify.confidence.toFixed(2)} is below ${confidenceThreshold}: needs manual triage.`,
-      );
+      say('classify', `Triage: ${classify.category}? Confidence ${classify.confidence.toFixed(2)} is below ${confidenceThreshold}: needs manual triage.`);
     }
   }
   if (route !== undefined) {
     tags.push(tagify(`team-${route.team}`, prefix));
     fields.ai_team = route.team;
     fields.ai_agent = route.agent;
-    lines.push(`Routing: team ${route.team}, agent ${route.agent}${route.reason ? ` (${route.reason})` : ''}.`);
+    say('route', `Routing: team ${route.team}, agent ${route.agent}${route.reason ? ` (${route.reason})` : ''}.`);
   }
   if (sentiment !== undefined) {
     tags.push(tagify(sentiment.label, prefix));
@@ -85,17 +93,18 @@ export function summarizeResults(input: WriteBackInput, options: { tagPrefix?: s
     fields.ai_sentiment_label = sentiment.label;
     fields.ai_escalation_risk = sentiment.escalation_risk;
     if (sentiment.escalation_risk >= ESCALATION_RISK_THRESHOLD) tags.push(tagify(ESCALATION_TAG, prefix));
-    lines.push(
+    say(
+      'sentiment',
       `Sentiment: ${sentiment.label} (${sentiment.score.toFixed(2)}), escalation risk ${sentiment.escalation_risk.toFixed(2)}` +
         (sentiment.triggers.length > 0 ? `, triggers: ${sentiment.triggers.join(', ')}.` : '.'),
     );
   }
   if (qa !== undefined) {
     fields.ai_qa_score = qa.score;
-    lines.push(`QA score: ${qa.score}${qa.summary ? ` — ${qa.summary.replace(/[.\s]+$/, '')}` : ''}.`);
+    say('qa', `QA score: ${qa.score}${qa.summary ? ` — ${qa.summary.replace(/[.\s]+$/, '')}` : ''}.`);
   }
   if (draft !== undefined) {
-    lines.push(`Suggested reply (draft ${draft.draft_id}, confidence ${draft.confidence.toFixed(2)}):\n${draft.draft}`);
+    say('draft', `Suggested reply (draft ${draft.draft_id}, confidence ${draft.confidence.toFixed(2)}):\n${draft.draft}`);
   }
 
   return {
@@ -103,6 +112,7 @@ export function summarizeResults(input: WriteBackInput, options: { tagPrefix?: s
     priority,
     fields,
     note: lines.length > 0 ? `${NOTE_MARKER}\n${lines.join('\n')}` : undefined,
+    noteSteps,
     steps: completedSteps(results),
   };
 }

@@ -133,11 +133,13 @@ export const genericProcess: ProviderProcess = {
       custom_fields: summary.fields,
       ...(summary.note === undefined || settings.writeNotes === false ? {} : { internal_note: summary.note }),
     };
+    const noted = 'internal_note' in body ? summary.noteSteps : [];
     const url = updateUrl.replaceAll('{ticket_id}', encodeURIComponent(input.event.ticketId));
     return [
       {
         // One PUT carrying everything known so far; a retry with more results writes again.
         key: `put:${summary.steps.join('+')}`,
+        noted,
         run: async (http) => {
           await http.request({
             service: 'generic',

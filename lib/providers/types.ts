@@ -150,6 +150,11 @@ export interface WriteBackInput {
   readonly results: StepResults;
   /** Below this Triage confidence the ticket is tagged for manual triage instead of prioritised. */
   readonly confidenceThreshold: number;
+  /**
+   * Steps whose results an earlier note already reported: a later note (after a retried step
+   * succeeds) says only what is new, instead of repeating the triage on the ticket.
+   */
+  readonly notedSteps?: readonly string[];
 }
 
 /**
@@ -159,6 +164,8 @@ export interface WriteBackInput {
  */
 export interface WriteBackOp {
   readonly key: string;
+  /** The steps whose lines this op's internal note carries (WriteBackSummary.noteSteps), if it writes one. */
+  readonly noted?: readonly string[];
   run(http: HttpClient): Promise<void>;
 }
 

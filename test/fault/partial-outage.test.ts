@@ -50,7 +50,7 @@ describe('fault: partial outage', () => {
       expect(message.MessageAttributes?.error?.StringValue).toContain('missing: sentiment');
     }
     const record = await h.ledger.get(eventIdOfMessage(parked[0] ?? {}));
-    expect(record).toMatchObject({ status: 'failed', attempts: MAX_RECEIVE_COUNT, pushed: ['put:classify+route'] });
+    expect(record).toMatchObject({ status: 'failed', attempts: MAX_RECEIVE_COUNT, pushed: ['put:classify+route', 'noted:classify', 'noted:route'] });
     expect(Object.keys(record?.steps ?? {}).sort()).toEqual(['classify', 'route']);
   });
 });

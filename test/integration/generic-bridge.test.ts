@@ -113,6 +113,13 @@ describe('the generic bridge end to end (real fauxqs + dynalite, fake Simpli and
     expect(puts[0]?.body).toMatchObject({ custom_fields: { ai_category: 'billing' } });
     expect(puts[0]?.body).not.toHaveProperty('custom_fields.ai_sentiment');
     expect(puts[1]?.body).toMatchObject({ custom_fields: { ai_category: 'billing', ai_sentiment: -0.6 } });
+    // The first note reported the triage; the second reports only what is new.
+    const notes = puts.map((p) => (p.body as { internal_note?: string }).internal_note ?? '');
+    expect(notes[0]).toContain('Triage: billing');
+    expect(notes[0]).not.toContain('Sentiment:');
+    expect(notes[1]).toContain('Sentiment: negative');
+    expect(notes[1]).not.toContain('Triage:');
+    expect(notes[1]).not.toContain('Routing:');
     expect((await h.ledger.get('generic:ticket.created:T-4'))?.status).toBe('done');
   });
 

@@ -100,7 +100,7 @@ describe('npm run redrive (against fauxqs + dynalite)', () => {
 
     expect(h.simpli.requests.map((r) => r.path).sort()).toEqual(['/analyze', '/classify', '/route']);
     expect(h.helpdesk.calls('PUT', '/tickets/D-2')).toHaveLength(1);
-    expect(await h.ledger.get(genericEventId('D-2'))).toMatchObject({ status: 'done', pushed: ['put:classify+route+sentiment'] });
+    expect(await h.ledger.get(genericEventId('D-2'))).toMatchObject({ status: 'done', pushed: ['put:classify+route+sentiment', 'noted:classify', 'noted:route', 'noted:sentiment'] });
   });
 
   it('the CLI lists with --dry-run and moves with filters, given the local endpoints', async () => {

@@ -89,3 +89,22 @@ describe('sentimentCustomerId', () => {
     expect(sentimentCustomerId({ ...ticket, customerId: '_x'.repeat(50) })).toMatch(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/);
   });
 });
+
+describe('summarizeResults: notes say only what no earlier note said', () => {
+  it('keeps tags and fields cumulative but leaves already-noted steps out of the note', async () => {
+    const { summarizeResults } = await import('../../lib/write-back-summary.ts');
+    const results = {
+      classify: { category: 'billing', urgency: 'high', sentiment: 'negative', confidence: 0.9 },
+      route: { team: 'billing', agent: 'A-1', reason: '' },
+      sentiment: { score: -0.5, label: 'negative', escalation_risk: 0.2, triggers: [] },
+    };
+    const first = summarizeResults({ event: ticket, results, confidenceThreshold: 0.6 });
+    expect(first.noteSteps).toEqual(['classify', 'route', 'sentiment']);
+    const later = summarizeResults({ event: ticket, results, confidenceThreshold: 0.6, notedSteps: ['classify', 'route'] });
+    expect(later.noteSteps).toEqual(['sentiment']);
+    expect(later.note).toBe('[Simpli AI]\nSentiment: negative (-0.50), escalation risk 0.20.');
+    expect(later.tags).toEqual(first.tags);
+    expect(later.fields).toEqual(first.fields);
+    expect(summarizeResults({ event: ticket, results, confidenceThreshold: 0.6, notedSteps: ['classify', 'route', 'sentiment'] }).note).toBeUndefined();
+  });
+});

@@ -58,6 +58,7 @@ export function freshdeskWriteBack(input: WriteBackInput, { settings }: Provider
     const body = escapeHtml(summary.note).replaceAll('\n', '<br>');
     ops.push({
       key: `note:${steps}`,
+      noted: summary.noteSteps,
       run: async (http) => {
         await http.request({ service: 'freshdesk', method: 'POST', url: `${ticketUrl}/notes`, headers, json: { body, private: true }, timeoutMs: FRESHDESK_TIMEOUT_MS });
       },

@@ -57,6 +57,7 @@ export function writeBackHubSpot(input: WriteBackInput, { settings: raw }: Provi
     const noteBody = noteHtml(summary.note);
     ops.push({
       key: `note:${steps}`,
+      noted: summary.noteSteps,
       run: async (http) => {
         const api = createHubSpotApi(http, settings.baseUrl, token, pacer);
         await api.send('POST', '/crm/v3/objects/notes', {

@@ -41,6 +41,7 @@ export function intercomWriteBack(input: WriteBackInput, { settings: raw }: Prov
     const body = { message_type: 'note', type: 'admin', admin_id: settings.adminId, body: noteHtml(summary.note) };
     ops.push({
       key: `note:${steps}`,
+      noted: summary.noteSteps,
       run: async (http) => {
         await call(http, settings, 'POST', `${target}/reply`, body);
       },

@@ -53,6 +53,7 @@ export function salesforceWriteBack(input: WriteBackInput, { settings: raw }: Pr
     const comment = { ParentId: caseId, CommentBody: truncateUtf8(summary.note, MAX_COMMENT_BYTES), IsPublished: false };
     ops.push({
       key: `note:${steps}`,
+      noted: summary.noteSteps,
       run: async (http) => {
         await call(http, settings, 'POST', '/sobjects/CaseComment', comment);
       },

@@ -47,7 +47,8 @@ export function zendeskWriteBack(input: WriteBackInput, { settings }: ProviderCo
     ...(customFields.length === 0 ? {} : { custom_fields: customFields }),
   };
   if (Object.keys(ticket).length > 0) {
-    ops.push({ key: `ticket:${steps}`, run: async (http) => void (await put(http, `${ticketUrl}.json`, { ticket })) });
+    const noted = note === undefined ? [] : summary.noteSteps;
+    ops.push({ key: `ticket:${steps}`, noted, run: async (http) => void (await put(http, `${ticketUrl}.json`, { ticket })) });
   }
   return ops;
 }
