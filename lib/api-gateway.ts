@@ -27,6 +27,9 @@ export function toIngestInput(event: APIGatewayProxyEventV2, publicBaseUrl: stri
   const query: Record<string, string> = {};
   for (const [name, value] of new URLSearchParams(event.rawQueryString ?? '')) query[name] ??= value;
   const rawBody = event.body === undefined ? Buffer.alloc(0) : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+  // The same content as rawBody, so the bytes verified are the text parsed: a well-formed string
+  // encodes to UTF-8 and back unchanged (one with lone surrogates would not, so it is decoded).
+  const text = event.isBase64Encoded || event.body?.isWellFormed() !== true ? undefined : event.body;
   return {
     provider: decodeSegment(provider),
     routeEvent: routeEvent === undefined ? undefined : decodeSegment(routeEvent),
@@ -35,6 +38,7 @@ export function toIngestInput(event: APIGatewayProxyEventV2, publicBaseUrl: stri
       method: event.requestContext.http.method.toUpperCase(),
       url: requestUrl(event, publicBaseUrl),
       rawBody,
+      text,
       headers,
       query,
     },

@@ -75,7 +75,7 @@ export const genericIngest: ProviderIngest = {
   },
 
   parse(request, settings) {
-    const { value: payload, text } = readJsonBody(request.rawBody);
+    const { value: payload, text } = readJsonBody(request);
     if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
       throw new BadRequestError('not_an_object', 'the body must be a JSON object describing one ticket event');
     }

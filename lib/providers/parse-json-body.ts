@@ -1,8 +1,14 @@
 import { BadRequestError } from '../errors.ts';
+import type { WebhookRequest } from './types.ts';
+
+/** The body as UTF-8 text, without decoding it twice when API Gateway already gave us text. */
+export function bodyText(request: Pick<WebhookRequest, 'rawBody' | 'text'>): string {
+  return request.text ?? request.rawBody.toString('utf8');
+}
 
 /** Parses a webhook body as JSON (UTF-8, BOM tolerated) or throws BadRequestError. */
-export function parseJsonBody(rawBody: Buffer): unknown {
-  return readJsonBody(rawBody).value;
+export function parseJsonBody(request: Pick<WebhookRequest, 'rawBody' | 'text'>): unknown {
+  return readJsonBody(request).value;
 }
 
 /**
@@ -10,8 +16,8 @@ export function parseJsonBody(rawBody: Buffer): unknown {
  * `ParsedEvent.payloadJson`, so the queue message embeds it instead of serializing it again
  * (measured: ~0.4 ms of CPU saved per 200 KB webhook).
  */
-export function readJsonBody(rawBody: Buffer): { value: unknown; text: string } {
-  const text = rawBody.toString('utf8').replace(/^\uFEFF/, '');
+export function readJsonBody(request: Pick<WebhookRequest, 'rawBody' | 'text'>): { value: unknown; text: string } {
+  const text = bodyText(request).replace(/^\uFEFF/, '');
   if (text.trim() === '') throw new BadRequestError('empty_body', 'the body is empty: send the event as JSON');
   try {
     return { value: JSON.parse(text), text };

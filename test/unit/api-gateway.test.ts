@@ -60,3 +60,18 @@ describe('errorToHttpResponse', () => {
     expect(errorToHttpResponse(new QueueUnavailableError('queue_unavailable', 'x')).headers).toMatchObject({ 'retry-after': '30' });
   });
 });
+
+describe('toIngestInput: the body text', () => {
+  it('passes a text body on as text, the same content as the raw bytes', () => {
+    const event = { ...apiGatewayEvent('/webhooks/generic', '', Buffer.from(''), {}), body: '{"a":"é"}', isBase64Encoded: false };
+    const input = toIngestInput(event, undefined);
+    expect(input.request.text).toBe('{"a":"é"}');
+    expect(input.request.rawBody.toString('utf8')).toBe(input.request.text);
+  });
+
+  it('leaves text unset for base64 bodies and for strings that do not survive UTF-8 (lone surrogates)', () => {
+    expect(toIngestInput(apiGatewayEvent('/webhooks/generic', '', Buffer.from('{}'), {}), undefined).request.text).toBeUndefined();
+    const lone = { ...apiGatewayEvent('/webhooks/generic', '', Buffer.from(''), {}), body: '{"a":"\ud800"}', isBase64Encoded: false };
+    expect(toIngestInput(lone, undefined).request.text).toBeUndefined();
+  });
+});

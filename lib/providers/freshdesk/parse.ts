@@ -27,7 +27,7 @@ const EVENT_ALIASES: Readonly<Record<string, EventType>> = {
 };
 
 export function parseFreshdesk(request: WebhookRequest, settings: ProviderSettings): ParseResult {
-  const raw = parseJsonBody(request.rawBody);
+  const raw = parseJsonBody(request);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new BadRequestError('not_an_object', 'the body must be a JSON object: use the "Simple" content or the documented advanced template');
   }

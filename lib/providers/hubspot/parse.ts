@@ -22,7 +22,7 @@ type Classified =
 
 export function parseHubSpot(request: WebhookRequest, raw: ProviderSettings): ParseResult {
   const settings = readSettings(raw);
-  const body = parseJsonBody(request.rawBody);
+  const body = parseJsonBody(request);
   // HubSpot always sends an array; a single notification object is accepted as a batch of one.
   const items = Array.isArray(body) ? body : isObject(body) ? [body] : undefined;
   if (items === undefined) throw new BadRequestError('not_an_array', 'the body must be a JSON array of HubSpot notifications');

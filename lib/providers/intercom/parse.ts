@@ -51,7 +51,7 @@ export const INTERCOM_ID_FIELDS: FieldMap<IntercomField> = {
 
 /** Splits (one event at most), identifies and filters a notification. */
 export function parseIntercom(request: WebhookRequest, settings: ProviderSettings): ParseResult {
-  const body = parseJsonBody(request.rawBody);
+  const body = parseJsonBody(request);
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new BadRequestError('not_an_object', 'the body is not an Intercom notification (a JSON object)');
   }

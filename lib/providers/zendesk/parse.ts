@@ -10,7 +10,7 @@ import { BadRequestError, UnprocessableEventError } from '../../errors.ts';
 import { at, firstString, type FieldMap } from '../../mapping.ts';
 import { sha256 } from '../../verify-hmac.ts';
 import { isBridgeNote, NOTE_MARKER } from '../../write-back-summary.ts';
-import { parseJsonBody } from '../parse-json-body.ts';
+import { bodyText, parseJsonBody } from '../parse-json-body.ts';
 import type { EventType, ParseResult, ProviderSettings, WebhookRequest } from '../types.ts';
 import { eventFields, isEventSubscription, RESOLVED_STATUSES, triggerFields, type ZendeskField } from './fields.ts';
 
@@ -105,8 +105,8 @@ function one(eventType: EventType, ticketId: string, identity: string, payload: 
 function bodyOf(request: WebhookRequest): Record<string, unknown> {
   const contentType = request.headers['content-type'] ?? '';
   const payload: unknown = contentType.includes('application/x-www-form-urlencoded')
-    ? Object.fromEntries(new URLSearchParams(request.rawBody.toString('utf8')))
-    : parseJsonBody(request.rawBody);
+    ? Object.fromEntries(new URLSearchParams(bodyText(request)))
+    : parseJsonBody(request);
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
     throw new BadRequestError('not_an_object', 'the body must be a JSON object: a Zendesk event, or the documented trigger template');
   }
