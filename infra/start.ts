@@ -370,6 +370,9 @@ function clock(): string {
 }
 
 function errorText(error: unknown): string {
+  if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') {
+    return `${error.message} — another process (an earlier npm start?) uses that port: stop it, or run with PORT=<free port>`;
+  }
   return error instanceof Error ? error.message : String(error);
 }
 
