@@ -7,18 +7,13 @@
  * is the function's. Target: throughput ≥ 0.8× baseline. Run alone: prints its rows.
  */
 import { randomUUID } from 'node:crypto';
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { CreateQueueCommand, DeleteQueueCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { createIngestHandler } from '../../functions/ingest/app.ts';
 import { createLogger, createMetrics } from '../../functions/shared/observability.ts';
-import { DEFAULT_MAX_BODY_BYTES } from '../../lib/config.ts';
-import { createEnqueue } from '../../lib/enqueue.ts';
-import { providers } from '../../lib/providers/registry.ts';
 import { encodeQueuedEvent } from '../../lib/queue-message.ts';
 import { figureMain, isMain, median, progress, ratioRow, startRemoteEmulators, type BenchRow, type FigureResult } from './common.ts';
-import { BENCH_SECRET, queuedTicket, signedWebhookEvent, ticketBody } from './fixtures.ts';
+import { queuedTicket, signedWebhookEvent, ticketBody } from './fixtures.ts';
+import { benchIngestHandler } from './ingest-handler.ts';
 import { lambdaContext } from './lambda-context.ts';
 
 export const SIZES = [1024, 16 * 1024, 200 * 1024] as const;
@@ -89,22 +84,7 @@ export async function ingestOverhead(): Promise<FigureResult> {
     }
   }
 
-  const ingestHandler = (queueUrl: string): Handler =>
-    middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-      .use(injectLambdaContext(logger, { resetKeys: true }))
-      .handler(
-        createIngestHandler({
-          providers,
-          secretsFor: async () => [BENCH_SECRET],
-          settingsFor: async () => ({}),
-          enqueue: createEnqueue(sqs, queueUrl),
-          maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
-          publicBaseUrl: undefined,
-          now: Date.now,
-          logger,
-          metrics,
-        }),
-      );
+  const ingestHandler = (queueUrl: string): Handler => benchIngestHandler(sqs, queueUrl, logger, metrics);
 
   /** Sends the message ingest would send for each body, and nothing else. */
   const baselineHandler = (queueUrl: string, bodies: ReadonlyMap<string, string>): Handler => {

@@ -9,19 +9,16 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { createIngestHandler } from '../../functions/ingest/app.ts';
 import { createProcessHandler } from '../../functions/process/app.ts';
 import { createLogger, createMetrics } from '../../functions/shared/observability.ts';
 import type { SimpliConfig } from '../../lib/config.ts';
-import { DEFAULT_MAX_BODY_BYTES } from '../../lib/config.ts';
 import { createDeadLetter } from '../../lib/dead-letter.ts';
-import { createEnqueue } from '../../lib/enqueue.ts';
 import { createLedger, type Ledger, type LedgerRecord } from '../../lib/ledger.ts';
 import { genericProvider } from '../../lib/providers/generic.ts';
 import { defaultSimpli } from '../../test/support/bridge-harness.ts';
 import { startFakeServer, type FakeServer } from '../../test/support/fake-server.ts';
 import { startRemoteEmulators, type RemoteEmulators } from './common.ts';
-import { BENCH_SECRET } from './fixtures.ts';
+import { benchIngestHandler } from './ingest-handler.ts';
 import { lambdaContext } from './lambda-context.ts';
 
 /** The latencies: Simpli per endpoint, and the helpdesk's write-back. */
@@ -199,21 +196,7 @@ export async function startProcessRig(latencies: Latencies, options: { readonly 
         metrics,
       }),
     );
-  const ingestHandler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .handler(
-      createIngestHandler({
-        providers,
-        secretsFor: async () => [BENCH_SECRET],
-        settingsFor: async () => ({}),
-        enqueue: createEnqueue(ingestSqs, queueUrl),
-        maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
-        publicBaseUrl: undefined,
-        now: Date.now,
-        logger,
-        metrics,
-      }),
-    );
+  const ingestHandler = benchIngestHandler(ingestSqs, queueUrl, logger, metrics);
 
   return {
     emulators,
