@@ -21,21 +21,21 @@ export const LOCAL_DEV_SECRET = 'local-dev-secret';
 /** Largest webhook body accepted. SQS takes 256 KiB per message; 16 KiB is left for the envelope. */
 export const DEFAULT_MAX_BODY_BYTES = 240 * 1024;
 
-export interface SecretsSource {
-  /** Inline JSON (local, tests) … */
-  readonly json?: string | undefined;
+export interface SecretsSource<T> {
+  /** Inline JSON (local, tests), already parsed and checked at cold start … */
+  readonly inline?: T | undefined;
   /** … or the Secrets Manager secret holding that JSON (AWS). */
   readonly secretArn?: string | undefined;
 }
 
 export interface IngestConfig {
   readonly queueUrl: string;
-  readonly webhookSecrets: SecretsSource;
+  readonly webhookSecrets: SecretsSource<WebhookSecrets>;
   readonly secretsCacheSeconds: number;
   readonly maxBodyBytes: number;
   /** Base URL the helpdesks call (HubSpot v3 signs the full URL); else taken from the request. */
   readonly publicBaseUrl: string | undefined;
-  readonly helpdeskConfig: SecretsSource;
+  readonly helpdeskConfig: SecretsSource<HelpdeskConfig>;
 }
 
 export interface SimpliConfig {
@@ -55,7 +55,7 @@ export interface ProcessConfig {
   readonly simpli: SimpliConfig;
   readonly ledgerTable: string;
   readonly deadLetterQueueUrl: string;
-  readonly helpdeskConfig: SecretsSource;
+  readonly helpdeskConfig: SecretsSource<HelpdeskConfig>;
   readonly secretsCacheSeconds: number;
   /** Must equal the queue's redrive maxReceiveCount: on the last receive the event is parked with its reason. */
   readonly maxReceiveCount: number;
@@ -69,11 +69,11 @@ export interface ProcessConfig {
 export function loadIngestConfig(env: Env = process.env): IngestConfig {
   return {
     queueUrl: required(env, 'QUEUE_URL', 'the TicketQueue URL'),
-    webhookSecrets: secretsSource(env, 'WEBHOOK_SECRETS'),
+    webhookSecrets: secretsSource(env, 'WEBHOOK_SECRETS', parseWebhookSecrets),
     secretsCacheSeconds: integer(env, 'SECRETS_CACHE_SECONDS', 300, 0, 3600),
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, 1024, DEFAULT_MAX_BODY_BYTES),
     publicBaseUrl: optionalUrl(env, 'PUBLIC_BASE_URL'),
-    helpdeskConfig: optionalSecretsSource(env, 'HELPDESK_CONFIG'),
+    helpdeskConfig: optionalSecretsSource(env, 'HELPDESK_CONFIG', parseHelpdeskConfig),
   };
 }
 
@@ -93,7 +93,7 @@ export function loadProcessConfig(env: Env = process.env): ProcessConfig {
     },
     ledgerTable: required(env, 'LEDGER_TABLE', 'the Ledger DynamoDB table name'),
     deadLetterQueueUrl: required(env, 'DEAD_LETTER_QUEUE_URL', 'the DeadLetterQueue URL'),
-    helpdeskConfig: optionalSecretsSource(env, 'HELPDESK_CONFIG'),
+    helpdeskConfig: optionalSecretsSource(env, 'HELPDESK_CONFIG', parseHelpdeskConfig),
     secretsCacheSeconds: integer(env, 'SECRETS_CACHE_SECONDS', 300, 0, 3600),
     maxReceiveCount: integer(env, 'MAX_RECEIVE_COUNT', 5, 1, 1000),
     leaseSeconds: integer(env, 'LEASE_SECONDS', 120, 1, 43_200),
@@ -189,9 +189,9 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError('invalid_boolean', `${name} must be true or false, got "${raw}"`);
 }
 
-function secretsSource(env: Env, name: string): SecretsSource {
-  const source = optionalSecretsSource(env, name);
-  if (source.json === undefined && source.secretArn === undefined) {
+function secretsSource<T>(env: Env, name: string, parse: (json: string, origin: string) => T): SecretsSource<T> {
+  const source = optionalSecretsSource(env, name, parse);
+  if (source.inline === undefined && source.secretArn === undefined) {
     throw new ConfigError(
       'missing_variable',
       `neither ${name} nor ${name}_ARN is set: set ${name}_ARN to the Secrets Manager secret, or ${name} to its JSON`,
@@ -200,13 +200,8 @@ function secretsSource(env: Env, name: string): SecretsSource {
   return source;
 }
 
-function optionalSecretsSource(env: Env, name: string): SecretsSource {
+function optionalSecretsSource<T>(env: Env, name: string, parse: (json: string, origin: string) => T): SecretsSource<T> {
   const json = optional(env, name);
-  const secretArn = optional(env, `${name}_ARN`);
-  if (json !== undefined) {
-    // Parse now so a typo fails the cold start, not the first webhook.
-    if (name === 'WEBHOOK_SECRETS') parseWebhookSecrets(json, name);
-    else parseHelpdeskConfig(json, name);
-  }
-  return { json, secretArn };
+  // Parsed now, once, so a typo fails the cold start, not the first webhook.
+  return { inline: json === undefined ? undefined : parse(json, name), secretArn: optional(env, `${name}_ARN`) };
 }

@@ -10,15 +10,12 @@ import { ConfigError } from './errors.ts';
 
 export function jsonSource<T>(
   name: string,
-  source: SecretsSource,
+  source: SecretsSource<T>,
   parse: (json: string, origin: string) => T,
   options: { client: () => SecretsManagerClient; cacheSeconds: number; fallback: T; now?: () => number },
 ): Cached<T> {
-  const { json, secretArn } = source;
-  if (json !== undefined) {
-    const value = parse(json, name);
-    return { get: async () => value, clear: () => {} };
-  }
+  const { inline, secretArn } = source;
+  if (inline !== undefined) return { get: async () => inline, clear: () => {} };
   if (secretArn === undefined) return { get: async () => options.fallback, clear: () => {} };
   return cached(
     async () => {
