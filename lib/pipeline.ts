@@ -36,7 +36,7 @@ export interface StageEvent {
   readonly reason?: string | undefined;
 }
 
-/** What to do with the raw settings of a provider that has no HELPDESK_CONFIG entry. */
+/** Local stack only: where the write-back of a provider without HELPDESK_CONFIG goes instead of its API. */
 export interface DryRunSink {
   write(entry: { provider: string; eventId: string; ticketId: string; eventType: string } & WriteBackSummary): Promise<void>;
 }

@@ -21,7 +21,6 @@ import {
   type ProviderIngest,
   type ProviderProcess,
   type ProviderSettings,
-  type WebhookRequest,
 } from './types.ts';
 import { readJsonBody } from './parse-json-body.ts';
 
@@ -239,5 +238,3 @@ function genericSettings(settings: ProviderSettings): { updateUrl: string; token
   return { updateUrl, token: typeof settings.token === 'string' ? settings.token : undefined };
 }
 
-/** For tests and tools: the request as WebhookRequest would carry it. */
-export type { WebhookRequest };
