@@ -4,28 +4,41 @@
  * helpdesk's retry is deduplicated by the Ledger.
  */
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
-import { QueueUnavailableError } from './errors.ts';
+import { PayloadTooLargeError, QueueUnavailableError } from './errors.ts';
 import { encodeQueuedEvent } from './queue-message.ts';
 import type { QueuedEvent } from './providers/types.ts';
 
 const MAX_ENTRIES = 10;
 const MAX_BATCH_BYTES = 256 * 1024;
+/** SQS's limit for one message, body and attributes together (SendMessage, "MessageBody"). */
+export const MAX_MESSAGE_BYTES = 256 * 1024;
 
 export function createEnqueue(sqs: SQSClient, queueUrl: string): (events: readonly QueuedEvent[]) => Promise<void> {
   return async (events) => {
     const entries = events.map((event, i): SendMessageBatchRequestEntry & { bytes: number } => {
       const body = encodeQueuedEvent(event);
-      return {
-        Id: String(i),
-        MessageBody: body,
-        MessageAttributes: {
-          provider: { DataType: 'String', StringValue: event.provider },
-          eventType: { DataType: 'String', StringValue: event.eventType },
-          requestId: { DataType: 'String', StringValue: event.requestId || '-' },
-        },
-        bytes: Buffer.byteLength(body) + 256,
+      const attributes = {
+        provider: { DataType: 'String', StringValue: event.provider },
+        eventType: { DataType: 'String', StringValue: event.eventType },
+        requestId: { DataType: 'String', StringValue: event.requestId || '-' },
       };
+      // An attribute counts its name, type and value toward the message size (SQS developer guide, "message metadata").
+      const attributeBytes = Object.entries(attributes).reduce(
+        (n, [name, a]) => n + Buffer.byteLength(name) + Buffer.byteLength(a.DataType) + Buffer.byteLength(a.StringValue),
+        0,
+      );
+      return { Id: String(i), MessageBody: body, MessageAttributes: attributes, bytes: Buffer.byteLength(body) + attributeBytes };
     });
+    // Escaping (queue-message.ts) can grow a body past the limit that ingest checked on the raw
+    // bytes (a `"` becomes `\"`, an emoji 12 bytes): check what SQS will really receive, before
+    // sending anything, so the caller gets 413 and nothing is half-enqueued.
+    const tooLarge = entries.find((e) => e.bytes > MAX_MESSAGE_BYTES);
+    if (tooLarge !== undefined) {
+      throw new PayloadTooLargeError(
+        'message_too_large',
+        `the event encodes to ${tooLarge.bytes} bytes in the queue (escapes included); SQS carries at most ${MAX_MESSAGE_BYTES}: send a smaller body`,
+      );
+    }
     await Promise.all(chunk(entries).map((batch) => sendAll(sqs, queueUrl, batch)));
   };
 }

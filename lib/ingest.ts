@@ -87,6 +87,15 @@ export async function ingest(input: IngestInput, deps: IngestDeps): Promise<Inge
   if (oversized !== undefined) {
     throw new UnprocessableEventError('event_id_too_long', `an event id or ticket id is longer than ${MAX_ID_BYTES} bytes`);
   }
+  // A lone surrogate cannot be stored as UTF-8 (the Ledger key, the helpdesk URL): such an event
+  // could never be processed, so it is refused now rather than retried for ever.
+  const malformed = events.find((e) => !e.eventId.isWellFormed() || !e.ticketId.isWellFormed());
+  if (malformed !== undefined) {
+    throw new UnprocessableEventError(
+      'event_id_malformed',
+      'an event id or ticket id holds a lone UTF-16 surrogate (an unpaired \\uD800-\\uDFFF escape); send ids that are valid Unicode',
+    );
+  }
   await deps.enqueue(events);
   return { kind: 'accepted', provider: provider.name, events, parse };
 }

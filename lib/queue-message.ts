@@ -24,9 +24,19 @@ export function encodeQueuedEvent(event: QueuedEvent): string {
       ? JSON.stringify({ v: 1, ...fields, payload })
       : // The received text was parsed as JSON, so it can stand as the value as it is.
         `${JSON.stringify({ v: 1, ...fields }).slice(0, -1)},"payload":${payloadJson}}`;
-  // SQS refuses U+FFFE and U+FFFF in a message, which JSON allows raw inside strings (and valid
-  // JSON has them nowhere else): escape them, or such a webhook would get 503 forever.
-  return json.replace(/[\uFFFE\uFFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+  return escapeForSqs(json);
+}
+
+/**
+ * SQS accepts only #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF in a message
+ * (SendMessage, MessageBody: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html).
+ * JSON allows U+FFFE/U+FFFF raw inside strings, and fauxqs (the local emulator) also refuses every
+ * character above U+FFFF that real SQS accepts. Valid JSON has non-ASCII characters only inside
+ * strings, so each surrogate code unit (emoji are a pair) and U+FFFE/U+FFFF is written as its
+ * `\uXXXX` escape: the message decodes to the same text and passes both. One linear pass.
+ */
+export function escapeForSqs(json: string): string {
+  return json.replace(/[\uD800-\uDFFF\uFFFE\uFFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
 }
 
 /** Throws PermanentEventError for a message no version of the consumer can read. */

@@ -38,3 +38,14 @@ describe('the queue message', () => {
     expect(() => decodeQueuedEvent('not json')).toThrow(PermanentEventError);
   });
 });
+
+describe('astral characters in the queue message', () => {
+  it('writes every surrogate as a \\u escape, so the message is pure BMP and decodes to the same text', () => {
+    const payload = { body: 'emoji 😀, math 𝕏, CJK ext-B 𠀋, lone \uD800 end' };
+    for (const encoded of [encodeQueuedEvent({ ...event, payload }), encodeQueuedEvent({ ...event, payload, payloadJson: JSON.stringify(payload) })]) {
+      expect(encoded).not.toMatch(/[\uD800-\uDFFF]/);
+      expect(encoded).toContain('\\ud83d\\ude00');
+      expect(decodeQueuedEvent(encoded).payload).toEqual(payload);
+    }
+  });
+});
