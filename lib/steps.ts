@@ -4,6 +4,7 @@
  * draft), not the sum of its calls.
  */
 import type { SimpliClient } from './simpli/client.ts';
+import { cutToCodePoints, MAX_SENTIMENT_TEXT } from './simpli/text.ts';
 import type { EventType, NormalizedEvent, StepResults } from './providers/types.ts';
 
 export const STEP_NAMES = ['classify', 'route', 'sentiment', 'draft', 'qa'] as const;
@@ -21,8 +22,6 @@ export function sentimentCustomerId(event: NormalizedEvent): string {
   return id === '' ? `ticket-${event.ticketId}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64) : id;
 }
 
-/** Sentiment accepts 1–10,000 characters. */
-const MAX_SENTIMENT_TEXT = 10_000;
 
 const classify: StepDefinition = {
   name: 'classify',
@@ -45,7 +44,7 @@ const sentiment: StepDefinition = {
   run: (event, _results, simpli) =>
     simpli.analyzeSentiment({
       customerId: sentimentCustomerId(event),
-      text: sentimentText(event).slice(0, MAX_SENTIMENT_TEXT),
+      text: cutToCodePoints(sentimentText(event), MAX_SENTIMENT_TEXT),
       channel: event.channel,
     }),
 };

@@ -108,3 +108,17 @@ describe('summarizeResults: notes say only what no earlier note said', () => {
     expect(summarizeResults({ event: ticket, results, confidenceThreshold: 0.6, notedSteps: ['classify', 'route', 'sentiment'] }).note).toBeUndefined();
   });
 });
+
+describe('the sentiment step', () => {
+  it('sends at most 10,000 code points of valid Unicode, never half an emoji', async () => {
+    const texts: string[] = [];
+    const simpli = { ...timedSimpli([]), analyzeSentiment: async (input: { text: string }) => {
+      texts.push(input.text);
+      return { score: 0, label: 'neutral', escalation_risk: 0, triggers: [] };
+    } } as SimpliClient;
+    const event: NormalizedEvent = { ...ticket, eventType: 'message.created', messageText: `${'a'.repeat(9_999)}😀😀😀` };
+    const steps = stepsFor(event, { draftReplies: false });
+    await runSteps(steps, event, {}, simpli, hooks);
+    expect(texts).toEqual([`${'a'.repeat(9_999)}😀`]);
+  });
+});
