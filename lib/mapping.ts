@@ -62,3 +62,8 @@ export function stripHtml(html: string): string {
 export function plainText(value: string): string {
   return /<[a-z][^>]*>/i.test(value) ? stripHtml(value) : value.trim();
 }
+
+/** `{ agentId }` when the ticket's assignee is at one of `paths`, else nothing (QA then gets `agent_id: ""`). */
+export function optionalAgent(id: string | undefined): { agentId?: string } {
+  return id === undefined || id === '' ? {} : { agentId: id };
+}

@@ -58,7 +58,7 @@ const draft: StepDefinition = {
 const qa: StepDefinition = {
   name: 'qa',
   needs: [],
-  run: (event, _results, simpli) => simpli.evaluateQa({ ticketId: event.ticketId, conversation: event.conversation }),
+  run: (event, _results, simpli) => simpli.evaluateQa({ ticketId: event.ticketId, agentId: event.agentId ?? '', conversation: event.conversation }),
 };
 
 function sentimentText(event: NormalizedEvent): string {

@@ -71,32 +71,41 @@ export function summarizeResults(input: WriteBackInput, options: { tagPrefix?: s
   if (classify !== undefined) {
     tags.push(tagify(classify.category, prefix));
     fields.ai_category = classify.category;
-    fields.ai_urgency = classify.urgency;
-    fields.ai_confidence = classify.confidence;
-    if (classify.confidence >= confidenceThreshold) {
-      priority = priorityFromUrgency(classify.urgency);
-      say('classify', `Triage: ${classify.category}, urgency ${classify.urgency} (confidence ${classify.confidence.toFixed(2)}).`);
+    // The guide reads `.get("priority")`; older answers say `urgency`.
+    const urgency = classify.priority ?? classify.urgency;
+    if (urgency !== undefined) fields.ai_urgency = urgency;
+    const { confidence } = classify;
+    if (confidence !== undefined) fields.ai_confidence = confidence;
+    const confidenceText = confidence === undefined ? '' : ` (confidence ${confidence.toFixed(2)})`;
+    // Without a confidence the answer is taken as given, as the guide does.
+    if (confidence === undefined || confidence >= confidenceThreshold) {
+      priority = urgency === undefined ? undefined : priorityFromUrgency(urgency);
+      say('classify', `Triage: ${classify.category}${urgency === undefined ? '' : `, urgency ${urgency}`}${confidenceText}.`);
     } else {
       tags.push(tagify(MANUAL_TRIAGE_TAG, prefix));
-      say('classify', `Triage: ${classify.category}? Confidence ${classify.confidence.toFixed(2)} is below ${confidenceThreshold}: needs manual triage.`);
+      say('classify', `Triage: ${classify.category}? Confidence ${confidence.toFixed(2)} is below ${confidenceThreshold}: needs manual triage.`);
     }
   }
   if (route !== undefined) {
     tags.push(tagify(`team-${route.team}`, prefix));
     fields.ai_team = route.team;
-    fields.ai_agent = route.agent;
-    say('route', `Routing: team ${route.team}, agent ${route.agent}${route.reason ? ` (${route.reason})` : ''}.`);
+    // `agent: null` means nobody is on shift: no agent field, and the note says so.
+    if (typeof route.agent === 'string' && route.agent !== '') fields.ai_agent = route.agent;
+    const agent = typeof route.agent === 'string' && route.agent !== '' ? `agent ${route.agent}` : 'no agent assigned';
+    say('route', `Routing: team ${route.team}, ${agent}${route.reason ? ` (${route.reason})` : ''}.`);
   }
   if (sentiment !== undefined) {
     tags.push(tagify(sentiment.label, prefix));
     fields.ai_sentiment = sentiment.score;
     fields.ai_sentiment_label = sentiment.label;
-    fields.ai_escalation_risk = sentiment.escalation_risk;
-    if (sentiment.escalation_risk >= ESCALATION_RISK_THRESHOLD) tags.push(tagify(ESCALATION_TAG, prefix));
+    const risk = sentiment.escalation_risk;
+    if (risk !== undefined) fields.ai_escalation_risk = risk;
+    if (risk !== undefined && risk >= ESCALATION_RISK_THRESHOLD) tags.push(tagify(ESCALATION_TAG, prefix));
+    const triggers = sentiment.triggers ?? [];
     say(
       'sentiment',
-      `Sentiment: ${sentiment.label} (${sentiment.score.toFixed(2)}), escalation risk ${sentiment.escalation_risk.toFixed(2)}` +
-        (sentiment.triggers.length > 0 ? `, triggers: ${sentiment.triggers.join(', ')}.` : '.'),
+      `Sentiment: ${sentiment.label} (${sentiment.score.toFixed(2)})${risk === undefined ? '' : `, escalation risk ${risk.toFixed(2)}`}` +
+        (triggers.length > 0 ? `, triggers: ${triggers.join(', ')}.` : '.'),
     );
   }
   if (qa !== undefined) {

@@ -5,7 +5,7 @@
  * writes back with one PUT to the configured `updateUrl`, like the guide's `update_helpdesk_ticket`.
  */
 import { AuthenticityError, BadRequestError, PermanentEventError, UnprocessableEventError } from '../errors.ts';
-import { firstString, withOverrides, type FieldMap } from '../mapping.ts';
+import { firstString, optionalAgent, withOverrides, type FieldMap } from '../mapping.ts';
 import { assertHasSecrets, decodeSignature, hmac, matchesAnySecret, sha256 } from '../verify-hmac.ts';
 import { verifyStandardWebhook } from '../standard-webhooks.ts';
 import { isBridgeNote, summarizeResults } from '../write-back-summary.ts';
@@ -115,6 +115,7 @@ export const genericProcess: ProviderProcess = {
       subject: firstString(p, fields.subject) ?? '',
       body,
       customerId: firstString(p, fields.customerId) ?? '',
+      ...optionalAgent(firstString(p, ['agent_id', 'ticket.agent_id'])),
       channel: channelOf(firstString(p, fields.channel)),
       messageText: text,
       conversation: conversation.filter((m) => m.content !== ''),

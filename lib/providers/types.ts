@@ -97,6 +97,8 @@ export interface NormalizedEvent {
   /** The thread, oldest first, for QA and drafts. */
   readonly conversation: readonly ConversationMessage[];
   readonly metadata: Readonly<Record<string, unknown>>;
+  /** The ticket's assignee as the helpdesk names it (QA's `agent_id`); "" or absent when unknown. */
+  readonly agentId?: string | undefined;
 }
 
 /** The queued form of an event, as the consumer receives it. */
@@ -122,22 +124,33 @@ export interface StepResults {
   readonly qa?: QaEvaluation;
 }
 
+/**
+ * Triage's `/classify` answer, as received: the guide reads `category`, `.get("priority")` and
+ * `.get("confidence")` (reference/simpli.md §2.1), so only `category` is required; every other key is
+ * kept and forwarded whole to `/route`.
+ */
 export interface Classification {
   readonly category: string;
-  readonly urgency: string;
-  readonly sentiment: string;
-  readonly confidence: number;
+  readonly urgency?: string | undefined;
+  readonly priority?: string | undefined;
+  readonly sentiment?: string | undefined;
+  readonly confidence?: number | undefined;
+  readonly [key: string]: unknown;
 }
+/** `/route`'s answer: `team` is required; `agent` is null when nobody is on shift. */
 export interface Routing {
   readonly team: string;
-  readonly agent: string;
-  readonly reason: string;
+  readonly agent?: string | null | undefined;
+  readonly reason?: string | undefined;
+  readonly [key: string]: unknown;
 }
+/** Sentiment's answer: the write-back needs `label` and `score`; the rest when present. */
 export interface Sentiment {
   readonly score: number;
   readonly label: string;
-  readonly escalation_risk: number;
-  readonly triggers: readonly string[];
+  readonly escalation_risk?: number | undefined;
+  readonly triggers?: readonly string[] | undefined;
+  readonly [key: string]: unknown;
 }
 export interface Draft {
   readonly draft_id: string;

@@ -17,18 +17,21 @@ import type {
 } from '../providers/types.ts';
 import type { SimpliConfig } from '../config.ts';
 
+// Only what the write-back reads is required (the guide reads category, .get("priority"),
+// .get("confidence"), team, label, score: reference/simpli.md §2); every other key is kept.
 const classificationSchema = z.looseObject({
   category: z.string(),
-  urgency: z.string(),
-  sentiment: z.string(),
-  confidence: z.number(),
+  urgency: z.optional(z.string()),
+  priority: z.optional(z.string()),
+  sentiment: z.optional(z.string()),
+  confidence: z.optional(z.number()),
 });
-const routingSchema = z.looseObject({ team: z.string(), agent: z.string(), reason: z._default(z.string(), '') });
+const routingSchema = z.looseObject({ team: z.string(), agent: z.optional(z.nullable(z.string())), reason: z.optional(z.string()) });
 const sentimentSchema = z.looseObject({
   score: z.number(),
   label: z.string(),
-  escalation_risk: z.number(),
-  triggers: z._default(z.array(z.string()), []),
+  escalation_risk: z.optional(z.number()),
+  triggers: z.optional(z.array(z.string())),
 });
 const draftSchema = z.looseObject({ draft_id: z.string(), draft: z.string(), confidence: z.number() });
 // QA's contract is unpublished (reference/simpli.md §2.4): a numeric score is the one field we rely on.
@@ -43,7 +46,7 @@ export interface SimpliClient {
   route(input: { ticketId: string; classification: Classification }): Promise<Routing>;
   analyzeSentiment(input: { customerId: string; text: string; channel: Channel }): Promise<Sentiment>;
   draftReply(input: { ticketId: string; conversation: readonly ConversationMessage[] }): Promise<Draft>;
-  evaluateQa(input: { ticketId: string; conversation: readonly ConversationMessage[] }): Promise<QaEvaluation>;
+  evaluateQa(input: { ticketId: string; agentId: string; conversation: readonly ConversationMessage[] }): Promise<QaEvaluation>;
 }
 
 export function createSimpliClient(config: SimpliConfig, http: HttpClient): SimpliClient {
@@ -67,36 +70,34 @@ export function createSimpliClient(config: SimpliConfig, http: HttpClient): Simp
 
   return {
     async classify({ subject, body, metadata }) {
-      const r = await post('triage', `${config.triageUrl}/classify`, { subject, body, metadata }, classificationSchema, config.timeoutMs);
-      return { category: r.category, urgency: r.urgency, sentiment: r.sentiment, confidence: r.confidence };
+      // The answer as received (every key), so /route gets it whole.
+      return post('triage', `${config.triageUrl}/classify`, { subject, body, metadata }, classificationSchema, config.timeoutMs);
     },
     async route({ ticketId, classification }) {
-      // The guide spreads the whole classification into /route (reference/simpli.md §2.1).
-      const r = await post('triage', `${config.triageUrl}/route`, { ticket_id: ticketId, ...classification }, routingSchema, config.timeoutMs);
-      return { team: r.team, agent: r.agent, reason: r.reason };
+      // The guide spreads the whole /classify answer into /route: {"ticket_id", **classification} (reference/simpli.md §2.1).
+      return post('triage', `${config.triageUrl}/route`, { ticket_id: ticketId, ...classification }, routingSchema, config.timeoutMs);
     },
     async analyzeSentiment({ customerId, text, channel }) {
-      const r = await post(
-        'sentiment',
-        `${config.sentimentUrl}/analyze`,
-        { customer_id: customerId, text, channel },
-        sentimentSchema,
-        config.timeoutMs,
-      );
-      return { score: r.score, label: r.label, escalation_risk: r.escalation_risk, triggers: r.triggers };
+      return post('sentiment', `${config.sentimentUrl}/analyze`, { customer_id: customerId, text, channel }, sentimentSchema, config.timeoutMs);
     },
     async draftReply({ ticketId, conversation }) {
       const r = await post(
         'reply',
         `${config.replyUrl}/api/v1/draft`,
-        { ticket_id: ticketId, conversation, style: config.draftStyle, language: config.draftLanguage },
+        // The Reply docs page names the thread `conversation`, simpli-core's client `messages`: both are sent
+        // (reference/simpli.md, "Where sources disagree").
+        { ticket_id: ticketId, conversation, messages: conversation, style: config.draftStyle, language: config.draftLanguage },
         draftSchema,
         config.timeoutMs,
       );
       return { draft_id: r.draft_id, draft: r.draft, confidence: r.confidence };
     },
-    async evaluateQa({ ticketId, conversation }) {
-      const r = await post('qa', `${config.qaUrl}/evaluate`, { ticket_id: ticketId, conversation }, qaSchema, config.qaTimeoutMs);
+    async evaluateQa({ ticketId, agentId, conversation }) {
+      // The guide's bridge: POST {QA_URL}/evaluate {conversation_id, agent_id, messages: [{role, content}]}
+      // (reference/simpli.md, "Where sources disagree"); simpli-core's client also sends `messages`.
+      const messages = conversation.map(({ role, content }) => ({ role, content }));
+      const json = { conversation_id: ticketId, agent_id: agentId, messages };
+      const r = await post('qa', `${config.qaUrl}/evaluate`, json, qaSchema, config.qaTimeoutMs);
       const summary = r.summary ?? r.feedback;
       return summary === undefined ? { score: r.score } : { score: r.score, summary };
     },

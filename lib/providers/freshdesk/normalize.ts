@@ -3,7 +3,7 @@
  * webhook lacks comes from the API: the ticket when the rule sends only its id, the conversations
  * when a resolution needs the thread for QA.
  */
-import { first, firstString, type FieldMap, plainText } from '../../mapping.ts';
+import { first, firstString, optionalAgent, type FieldMap, plainText } from '../../mapping.ts';
 import type { ConversationMessage, NormalizedEvent, ProviderContext, QueuedEvent } from '../types.ts';
 import { fetchConversations, fetchTicket, type FreshdeskApi } from './api.ts';
 import { channelOf, freshdeskFields, FRESHDESK_PRIORITY_LABELS, FRESHDESK_STATUSES, labelOf, tagsOf, unwrap, type FreshdeskField } from './fields.ts';
@@ -69,6 +69,7 @@ export async function normalizeFreshdesk(event: QueuedEvent, { settings, http }:
     subject: ticket.subject,
     body: ticket.body,
     customerId: ticket.customerId,
+    ...optionalAgent(firstString(payload, ['responder_id', 'ticket_responder_id', 'ticket.responder_id'])),
     channel: channelOf(ticket.source),
     messageText,
     conversation: conversation.filter((m) => m.content.trim() !== ''),

@@ -10,7 +10,7 @@
  * Field paths are data (`HUBSPOT_FIELDS`), overridable with `fieldMap`; properties named there are
  * requested from the API.
  */
-import { firstString, withOverrides, type FieldMap, plainText } from '../../mapping.ts';
+import { firstString, optionalAgent, withOverrides, type FieldMap, plainText } from '../../mapping.ts';
 import { isBridgeNote } from '../../write-back-summary.ts';
 import type { Channel, ConversationMessage, NormalizedEvent, ProviderContext, QueuedEvent } from '../types.ts';
 import { createHubSpotApi, type HubSpotApi } from './api.ts';
@@ -62,6 +62,7 @@ export async function normalizeHubSpot(event: QueuedEvent, { settings: raw, http
     subject,
     body,
     customerId: firstString(ticket, fields.customerId) ?? '',
+    ...optionalAgent(firstString(ticket, ['properties.hubspot_owner_id', 'hubspot_owner_id'])),
     channel: CHANNELS[(firstString(ticket, fields.channel) ?? '').toUpperCase()] ?? 'web',
     messageText: undefined,
     conversation,

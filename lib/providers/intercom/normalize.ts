@@ -4,7 +4,7 @@
  * from the REST API, because a notification carries only the parts of the moment.
  */
 import { PermanentEventError } from '../../errors.ts';
-import { firstString, stripHtml, withOverrides, type FieldMap } from '../../mapping.ts';
+import { firstString, optionalAgent, stripHtml, withOverrides, type FieldMap } from '../../mapping.ts';
 import { isBridgeNote } from '../../write-back-summary.ts';
 import type { HttpClient } from '../../http.ts';
 import type { Channel, ConversationMessage, NormalizedEvent, ProviderContext, QueuedEvent } from '../types.ts';
@@ -59,6 +59,7 @@ export async function normalizeIntercom(event: QueuedEvent, { settings, http }: 
     subject: stripHtml(firstString(item, fields.subject) ?? ''),
     body,
     customerId: firstString(item, fields.customerId) ?? '',
+    ...optionalAgent(firstString(item, ['admin_assignee_id'])),
     channel,
     messageText,
     conversation,

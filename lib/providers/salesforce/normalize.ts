@@ -7,7 +7,7 @@
 import { PermanentEventError } from '../../errors.ts';
 import { isRetryableSalesforceError } from './limits.ts';
 import type { HttpClient } from '../../http.ts';
-import { firstString, stripHtml, withOverrides, type FieldMap } from '../../mapping.ts';
+import { firstString, optionalAgent, stripHtml, withOverrides, type FieldMap } from '../../mapping.ts';
 import { isBridgeNote } from '../../write-back-summary.ts';
 import type { Channel, ConversationMessage, NormalizedEvent, ProviderContext, ProviderSettings, QueuedEvent } from '../types.ts';
 import { messageTextOf, type SalesforcePayload } from './parse.ts';
@@ -69,6 +69,7 @@ export async function normalizeSalesforce(event: QueuedEvent, { settings, http }
     subject: firstString(record, fields.subject) ?? '',
     body,
     customerId: firstString(record, fields.customerId) ?? '',
+    ...optionalAgent(firstString(record, ['OwnerId'])),
     channel: ORIGINS[(firstString(record, fields.channel) ?? '').trim().toLowerCase()] ?? 'web',
     messageText,
     conversation,

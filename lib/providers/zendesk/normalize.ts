@@ -3,7 +3,7 @@
  * lacks comes from the API: the ticket when a thin trigger sends only its id, the comments when a
  * resolution needs the conversation for QA.
  */
-import { first, firstString, type FieldMap, plainText } from '../../mapping.ts';
+import { first, firstString, optionalAgent, type FieldMap, plainText } from '../../mapping.ts';
 import type { ConversationMessage, NormalizedEvent, ProviderContext, QueuedEvent } from '../types.ts';
 import { fetchComments, fetchTicket, type ZendeskApi } from './api.ts';
 import { channelOf, eventFields, isEventSubscription, tagsOf, triggerFields, type ZendeskField } from './fields.ts';
@@ -53,6 +53,7 @@ export async function normalizeZendesk(event: QueuedEvent, { settings, http }: P
     subject: ticket.subject,
     body: ticket.body,
     customerId: ticket.customerId,
+    ...optionalAgent(firstString(payload, ['ticket.assignee_id', 'assignee_id', 'detail.assignee_id'])),
     channel: channelOf(ticket.channel),
     messageText,
     conversation: conversation.filter((m) => m.content.trim() !== ''),

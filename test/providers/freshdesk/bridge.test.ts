@@ -78,7 +78,9 @@ describe('Freshdesk end to end (real handlers on fauxqs + dynalite, fake Simpli 
     expect(response.statusCode).toBe(202);
     await h.drain();
     expect(h.simpli.calls('POST', '/evaluate')[0]?.body).toMatchObject({
-      conversation: [
+      conversation_id: '20',
+      agent_id: '',
+      messages: [
         { role: 'customer', content: 'I was charged twice for my subscription this month.\nPlease refund the duplicate charge.' },
         { role: 'agent', content: 'Refunded the duplicate charge.' },
       ],

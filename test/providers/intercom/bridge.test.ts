@@ -81,8 +81,9 @@ describe('Intercom end to end (real handlers on fauxqs + dynalite, fake Simpli a
 
     expect(h.helpdesk.calls('GET', '/conversations/1295')).toHaveLength(1);
     expect(h.simpli.calls('POST', '/evaluate')[0]?.body).toMatchObject({
-      ticket_id: '1295',
-      conversation: [
+      conversation_id: '1295',
+      agent_id: '',
+      messages: [
         { role: 'customer', content: 'I was charged twice.' },
         { role: 'agent', content: 'Refunded.' },
       ],

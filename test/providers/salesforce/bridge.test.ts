@@ -85,8 +85,9 @@ describe('Salesforce end to end (real handlers on fauxqs + dynalite, fake Simpli
     await h.drain();
 
     expect(h.simpli.calls('POST', '/evaluate')[0]?.body).toMatchObject({
-      ticket_id: '5005e00000QxYz1AAF',
-      conversation: [
+      conversation_id: '5005e00000QxYz1AAF',
+      agent_id: '',
+      messages: [
         { role: 'customer', content: 'I was charged twice for my subscription this month & need one payment refunded.' },
         { role: 'agent', content: 'Refund issued.' },
       ],

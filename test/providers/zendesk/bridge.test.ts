@@ -99,7 +99,9 @@ describe('Zendesk end to end (real handlers on fauxqs + dynalite, fake Simpli an
     expect((await h.post('/webhooks/zendesk', body, signed(body))).statusCode).toBe(202);
     await h.drain();
     expect(h.simpli.calls('POST', '/evaluate')[0]?.body).toMatchObject({
-      conversation: [
+      conversation_id: '35436',
+      agent_id: '8447388095614',
+      messages: [
         { role: 'customer', content: 'I was charged twice.' },
         { role: 'agent', content: 'Refunded the duplicate charge.' },
       ],

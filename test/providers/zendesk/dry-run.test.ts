@@ -30,7 +30,7 @@ describe('Zendesk without HELPDESK_CONFIG (the local stack’s dry run)', () => 
 
     const qa = h.simpli.calls('POST', '/evaluate');
     expect(qa).toHaveLength(1);
-    const conversation = jsonBody<{ conversation: { role: string; content: string }[] }>(qa[0]).conversation;
+    const conversation = jsonBody<{ messages: { role: string; content: string }[] }>(qa[0]).messages;
     expect(conversation.length).toBeGreaterThan(0);
     expect(await h.deadLetters()).toEqual([]);
     expect(written).toHaveLength(1);
