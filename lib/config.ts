@@ -49,6 +49,8 @@ export interface SimpliConfig {
   readonly draftLanguage: string;
   readonly timeoutMs: number;
   readonly qaTimeoutMs: number;
+  /** Sentiment's own timeout (its model may take up to 60 s); `timeoutMs` when absent. */
+  readonly sentimentTimeoutMs?: number | undefined;
 }
 
 export interface ProcessConfig {

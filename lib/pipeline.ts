@@ -6,7 +6,7 @@
 import { isRetryable, LeaseConflictError, reasonOf, UpstreamError } from './errors.ts';
 import type { HttpClient } from './http.ts';
 import type { Ledger, LedgerError, LedgerRecord } from './ledger.ts';
-import type { SimpliClient } from './simpli/client.ts';
+import { simpliRequestId, type SimpliClient, withRequestId } from './simpli/client.ts';
 import { runSteps, stepsFor, type StepName } from './steps.ts';
 import type { NormalizedEvent, ProviderProcess, ProviderSettings, QueuedEvent, StepResults, WriteBackOp } from './providers/types.ts';
 import { completedSteps, summarizeResults, type WriteBackSummary } from './write-back-summary.ts';
@@ -99,7 +99,7 @@ export async function processEvent(event: QueuedEvent, deps: PipelineDeps): Prom
     const context = { settings: deps.settings ?? {}, http: deps.http };
     const normalized = await deps.provider.normalize(event, context);
     const steps = stepsFor(normalized, { draftReplies: deps.draftReplies });
-    const run = await runSteps(steps, normalized, record.steps, deps.simpli, {
+    const run = await runSteps(steps, normalized, record.steps, withRequestId(deps.simpli, simpliRequestId(eventId)), {
       now,
       onSuccess: async (step, result, durationMs) => {
         await ledger.checkpoint(eventId, owner, step, result, now());

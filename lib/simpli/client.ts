@@ -3,6 +3,7 @@
  * that step (retryably), not the process. Base URLs may carry a path prefix (`…/api/v1`), because
  * Simpli's docs and repos disagree on prefixes.
  */
+import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import { UpstreamError } from '../errors.ts';
 import type { HttpClient } from '../http.ts';
@@ -41,18 +42,52 @@ const qaSchema = z.looseObject({
   feedback: z.optional(z.string()),
 });
 
+/** Every call may carry the event's `X-Request-ID` (see withRequestId). */
+interface Traced {
+  requestId?: string | undefined;
+}
+
 export interface SimpliClient {
-  classify(input: { subject: string; body: string; metadata: Readonly<Record<string, unknown>> }): Promise<Classification>;
-  route(input: { ticketId: string; classification: Classification }): Promise<Routing>;
-  analyzeSentiment(input: { customerId: string; text: string; channel: Channel }): Promise<Sentiment>;
-  draftReply(input: { ticketId: string; conversation: readonly ConversationMessage[] }): Promise<Draft>;
-  evaluateQa(input: { ticketId: string; agentId: string; conversation: readonly ConversationMessage[] }): Promise<QaEvaluation>;
+  classify(input: { subject: string; body: string; metadata: Readonly<Record<string, unknown>> } & Traced): Promise<Classification>;
+  route(input: { ticketId: string; classification: Classification } & Traced): Promise<Routing>;
+  analyzeSentiment(input: { customerId: string; text: string; channel: Channel } & Traced): Promise<Sentiment>;
+  draftReply(input: { ticketId: string; conversation: readonly ConversationMessage[] } & Traced): Promise<Draft>;
+  evaluateQa(input: { ticketId: string; agentId: string; conversation: readonly ConversationMessage[] } & Traced): Promise<QaEvaluation>;
+}
+
+/**
+ * The `X-Request-ID` of every Simpli call for one event: derived from the event id alone, so it is
+ * the same on every retry and redelivery (services can deduplicate, and their logs, which echo it,
+ * join ours: reference/simpli.md, "The real Sentiment service"). Hashed, because an event id can be
+ * 1 KiB of any Unicode and a header must be short ASCII.
+ */
+export function simpliRequestId(eventId: string): string {
+  return `bridge-${createHash('sha256').update(eventId).digest('hex').slice(0, 32)}`;
+}
+
+/** `client` with `requestId` added to every call. */
+export function withRequestId(client: SimpliClient, requestId: string): SimpliClient {
+  return {
+    classify: (input) => client.classify({ ...input, requestId }),
+    route: (input) => client.route({ ...input, requestId }),
+    analyzeSentiment: (input) => client.analyzeSentiment({ ...input, requestId }),
+    draftReply: (input) => client.draftReply({ ...input, requestId }),
+    evaluateQa: (input) => client.evaluateQa({ ...input, requestId }),
+  };
 }
 
 export function createSimpliClient(config: SimpliConfig, http: HttpClient): SimpliClient {
-  const headers: Record<string, string> = config.apiKey === undefined ? {} : { 'x-api-key': config.apiKey };
+  const keyHeaders: Record<string, string> = config.apiKey === undefined ? {} : { 'x-api-key': config.apiKey };
 
-  async function post<T>(service: string, url: string, json: unknown, schema: z.ZodMiniType<T>, timeoutMs: number): Promise<T> {
+  async function post<T>(
+    service: string,
+    url: string,
+    json: unknown,
+    schema: z.ZodMiniType<T>,
+    timeoutMs: number,
+    requestId: string | undefined,
+  ): Promise<T> {
+    const headers = requestId === undefined ? keyHeaders : { ...keyHeaders, 'x-request-id': requestId };
     const response = await http.request({ service, method: 'POST', url, headers, json, timeoutMs });
     let body: unknown;
     try {
@@ -69,18 +104,18 @@ export function createSimpliClient(config: SimpliConfig, http: HttpClient): Simp
   }
 
   return {
-    async classify({ subject, body, metadata }) {
+    async classify({ subject, body, metadata, requestId }) {
       // The answer as received (every key), so /route gets it whole.
-      return post('triage', `${config.triageUrl}/classify`, { subject, body, metadata }, classificationSchema, config.timeoutMs);
+      return post('triage', `${config.triageUrl}/classify`, { subject, body, metadata }, classificationSchema, config.timeoutMs, requestId);
     },
-    async route({ ticketId, classification }) {
+    async route({ ticketId, classification, requestId }) {
       // The guide spreads the whole /classify answer into /route: {"ticket_id", **classification} (reference/simpli.md §2.1).
-      return post('triage', `${config.triageUrl}/route`, { ticket_id: ticketId, ...classification }, routingSchema, config.timeoutMs);
+      return post('triage', `${config.triageUrl}/route`, { ticket_id: ticketId, ...classification }, routingSchema, config.timeoutMs, requestId);
     },
-    async analyzeSentiment({ customerId, text, channel }) {
-      return post('sentiment', `${config.sentimentUrl}/analyze`, { customer_id: customerId, text, channel }, sentimentSchema, config.timeoutMs);
+    async analyzeSentiment({ customerId, text, channel, requestId }) {
+      return post('sentiment', `${config.sentimentUrl}/analyze`, { customer_id: customerId, text, channel }, sentimentSchema, config.sentimentTimeoutMs ?? config.timeoutMs, requestId);
     },
-    async draftReply({ ticketId, conversation }) {
+    async draftReply({ ticketId, conversation, requestId }) {
       const r = await post(
         'reply',
         `${config.replyUrl}/api/v1/draft`,
@@ -89,15 +124,16 @@ export function createSimpliClient(config: SimpliConfig, http: HttpClient): Simp
         { ticket_id: ticketId, conversation, messages: conversation, style: config.draftStyle, language: config.draftLanguage },
         draftSchema,
         config.timeoutMs,
+        requestId,
       );
       return { draft_id: r.draft_id, draft: r.draft, confidence: r.confidence };
     },
-    async evaluateQa({ ticketId, agentId, conversation }) {
+    async evaluateQa({ ticketId, agentId, conversation, requestId }) {
       // The guide's bridge: POST {QA_URL}/evaluate {conversation_id, agent_id, messages: [{role, content}]}
       // (reference/simpli.md, "Where sources disagree"); simpli-core's client also sends `messages`.
       const messages = conversation.map(({ role, content }) => ({ role, content }));
       const json = { conversation_id: ticketId, agent_id: agentId, messages };
-      const r = await post('qa', `${config.qaUrl}/evaluate`, json, qaSchema, config.qaTimeoutMs);
+      const r = await post('qa', `${config.qaUrl}/evaluate`, json, qaSchema, config.qaTimeoutMs, requestId);
       const summary = r.summary ?? r.feedback;
       return summary === undefined ? { score: r.score } : { score: r.score, summary };
     },

@@ -6,7 +6,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { genericProvider } from '../../lib/providers/generic.ts';
-import { DEFAULT_SECRET, startHarness, type Harness } from '../support/bridge-harness.ts';
+import { DEFAULT_SECRET, defaultSimpli, startHarness, type Harness } from '../support/bridge-harness.ts';
 
 const sign = (body: string) => createHmac('sha256', DEFAULT_SECRET).update(body).digest('hex');
 
@@ -47,5 +47,38 @@ describe('Unicode through the queue (real fauxqs + dynalite)', () => {
     expect(response.statusCode).toBe(413);
     expect(response.body).toContain('at most 262144');
     expect(await h.queueDepth()).toEqual({ visible: 0, inFlight: 0 });
+  });
+});
+
+describe('X-Request-ID on every Simpli call (real fauxqs + dynalite)', () => {
+  it('sends one id per event, the same on every call, retry and redelivery, and another for another event', async () => {
+    let analyzeCalls = 0;
+    const h = await startHarness({
+      providers: { generic: genericProvider },
+      simpli: (r) => {
+        // Sentiment fails once (503): the event is redelivered and only sentiment runs again.
+        if (r.path === '/analyze' && ++analyzeCalls === 1) return { status: 503, json: { error_code: 'INTERNAL_ERROR' } };
+        return defaultSimpli(r);
+      },
+    });
+    try {
+      for (const id of ['T-RID-1', 'T-RID-2']) {
+        const body = JSON.stringify({ ticket_id: id, subject: 's', body: 'b', customer_id: 'C-1', channel: 'email' });
+        expect((await h.post('/webhook/ticket-created', body, { 'x-webhook-signature': sign(body) })).statusCode).toBe(202);
+        await h.drain();
+      }
+      const first = h.simpli.requests.slice(0, 4); // classify, route, analyze (503), analyze again
+      expect(first.map((r) => r.path).sort()).toEqual(['/analyze', '/analyze', '/classify', '/route']);
+      const ids = new Set(first.map((r) => r.headers['x-request-id']));
+      expect(ids.size).toBe(1);
+      const [id] = [...ids];
+      expect(id).toMatch(/^bridge-[0-9a-f]{32}$/);
+      const second = h.simpli.requests.slice(4);
+      expect(second).toHaveLength(3);
+      expect(new Set(second.map((r) => r.headers['x-request-id']))).toEqual(new Set([second[0]?.headers['x-request-id']]));
+      expect(second[0]?.headers['x-request-id']).not.toBe(id);
+    } finally {
+      await h.stop();
+    }
   });
 });
