@@ -38,6 +38,8 @@ export interface SimulatorOptions {
   readonly host?: string;
   /** One latency for every endpoint, or per endpoint (missing ones answer at once). */
   readonly latency?: Latency | Partial<Record<SimulatedEndpoint, Latency>>;
+  /** When set, every endpoint but /health needs `X-API-Key: <apiKey>` (401 otherwise), like simpli-core. */
+  readonly apiKey?: string | undefined;
 }
 
 export interface SimulatedCall {
@@ -83,22 +85,29 @@ export async function startSimpliSimulator(options: SimulatorOptions = {}): Prom
     if (req.method === 'GET' && path === '/health') return reply(res, 200, { status: 'ok', simulator: true });
     const endpoint = PATHS[path];
     if (endpoint === undefined || req.method !== 'POST') return reply(res, 404, { detail: 'Not Found' });
+    const header = req.headers['x-request-id'];
+    const requestId = typeof header === 'string' ? header : null;
+    if (options.apiKey !== undefined && req.headers['x-api-key'] !== options.apiKey) {
+      return reply(res, 401, { error_code: 'AUTHENTICATION_ERROR', detail: 'Invalid or missing API key', request_id: requestId }, requestId);
+    }
     let body: unknown;
     try {
       body = JSON.parse(raw);
     } catch {
-      return reply(res, 422, { detail: 'body is not JSON' });
+      return reply(res, 400, { detail: 'There was an error parsing the body' }, requestId);
     }
     counts[endpoint]++;
     calls.push({ endpoint, body, headers: req.headers, at: Date.now() });
+    const errors = validateSimpliRequest(endpoint, body);
+    if (errors.length > 0) return reply(res, 422, validationErrorBody(errors, requestId), requestId);
     const wait = delayOf(latency[endpoint]);
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const fault = failures.get(endpoint);
     if (fault !== undefined && fault.times > 0) {
       fault.times--;
-      return reply(res, fault.status, { detail: 'simulated failure' });
+      return reply(res, fault.status, { detail: 'simulated failure' }, requestId);
     }
-    reply(res, 200, answer(endpoint, isRecord(body) ? body : {}));
+    reply(res, 200, answer(endpoint, isRecord(body) ? body : {}), requestId);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -150,6 +159,92 @@ function delayOf(latency: Latency | undefined): number {
   if (latency === undefined) return 0;
   if (typeof latency === 'number') return latency;
   return latency.minMs + Math.random() * Math.max(0, latency.maxMs - latency.minMs);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request validation, as the real services do it
+
+export interface FieldError {
+  /** pydantic's location joined with " -> ", e.g. "body -> text". */
+  readonly field: string;
+  readonly message: string;
+}
+
+/** simpli-core's 422 body (reference/simpli.md, "The real Sentiment service"). */
+export function validationErrorBody(errors: readonly FieldError[], requestId: string | null): unknown {
+  return { error_code: 'VALIDATION_ERROR', detail: 'Request validation failed', request_id: requestId, errors };
+}
+
+/** Sentiment's `customer_id` pattern (simpli-sentiment's request model). */
+const CUSTOMER_ID = /^[A-Za-z0-9][A-Za-z0-9\-_]{0,63}$/;
+const CHANNELS = ['email', 'chat', 'phone', 'social', 'web'];
+const ROLES = ['customer', 'agent', 'system'];
+
+/**
+ * What the real service would refuse with 422 (extra keys are ignored, as pydantic does):
+ * Sentiment, its real request model (simpli-sentiment @ e30184e: customer_id pattern, text 1–10,000
+ * code points of valid Unicode, channel enum or null); Triage, QA and Reply, the guide's bodies
+ * (reference/simpli.md §2 and "Where sources disagree").
+ */
+export function validateSimpliRequest(endpoint: SimulatedEndpoint, body: unknown): FieldError[] {
+  const errors: FieldError[] = [];
+  const at = (field: string, message: string) => errors.push({ field: `body -> ${field}`, message });
+  if (!isRecord(body)) {
+    errors.push({ field: 'body', message: 'Input should be a valid dictionary or object to extract fields from' });
+    return errors;
+  }
+  const string = (field: string, opts: { min?: number; max?: number } = {}) => {
+    const v = body[field];
+    if (v === undefined) return at(field, 'Field required');
+    if (typeof v !== 'string') return at(field, 'Input should be a valid string');
+    if (!v.isWellFormed()) return at(field, 'Input should be a valid string, unable to parse raw data as a unicode string');
+    const length = [...v].length;
+    if (opts.min !== undefined && length < opts.min) at(field, `String should have at least ${opts.min} character${opts.min === 1 ? '' : 's'}`);
+    if (opts.max !== undefined && length > opts.max) at(field, `String should have at most ${opts.max} characters`);
+  };
+  const messages = (field: string) => {
+    const v = body[field];
+    if (v === undefined) return at(field, 'Field required');
+    if (!Array.isArray(v)) return at(field, 'Input should be a valid list');
+    v.forEach((m, i) => {
+      if (!isRecord(m)) return at(`${field} -> ${i}`, 'Input should be a valid dictionary');
+      if (typeof m.role !== 'string' || !ROLES.includes(m.role)) at(`${field} -> ${i} -> role`, `Input should be ${ROLES.map((r) => `'${r}'`).join(', ')}`);
+      if (typeof m.content !== 'string' || !m.content.isWellFormed()) at(`${field} -> ${i} -> content`, 'Input should be a valid string');
+    });
+  };
+  switch (endpoint) {
+    case 'analyze': {
+      const id = body.customer_id;
+      if (id === undefined) at('customer_id', 'Field required');
+      else if (typeof id !== 'string') at('customer_id', 'Input should be a valid string');
+      else if (!CUSTOMER_ID.test(id)) at('customer_id', `String should match pattern '${CUSTOMER_ID.source}'`);
+      string('text', { min: 1, max: 10_000 });
+      const channel = body.channel;
+      if (channel !== undefined && channel !== null && !(typeof channel === 'string' && CHANNELS.includes(channel))) {
+        at('channel', `Input should be ${CHANNELS.map((c) => `'${c}'`).join(', ')}`);
+      }
+      break;
+    }
+    case 'classify':
+      string('subject');
+      string('body');
+      break;
+    case 'route':
+      string('ticket_id', { min: 1 });
+      string('category', { min: 1 });
+      break;
+    case 'evaluate':
+      string('conversation_id', { min: 1 });
+      string('agent_id');
+      messages('messages');
+      break;
+    case 'draft':
+      string('ticket_id', { min: 1 });
+      messages('conversation');
+      messages('messages');
+      break;
+  }
+  return errors;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -263,7 +358,7 @@ function draft(body: Record<string, unknown>): unknown {
 }
 
 function evaluate(body: Record<string, unknown>): unknown {
-  const conversation = Array.isArray(body.conversation) ? body.conversation.filter(isRecord) : [];
+  const conversation = Array.isArray(body.messages) ? body.messages.filter(isRecord) : [];
   const agentTurns = conversation.filter((m) => m.role === 'agent');
   const empathy = agentTurns.some((m) => /sorry|understand|apolog|thank/i.test(str(m.content)));
   const score = round(Math.min(1, 0.5 + (agentTurns.length > 0 ? 0.2 : 0) + (empathy ? 0.2 : 0)));
@@ -273,8 +368,9 @@ function evaluate(body: Record<string, unknown>): unknown {
   };
 }
 
-function reply(res: ServerResponse, status: number, json: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
+function reply(res: ServerResponse, status: number, json: unknown, requestId: string | null = null): void {
+  // simpli-core echoes X-Request-ID on every answer (reference/simpli.md, "The real Sentiment service").
+  res.writeHead(status, { 'content-type': 'application/json', ...(requestId === null ? {} : { 'x-request-id': requestId }) });
   res.end(JSON.stringify(json));
 }
 

@@ -100,7 +100,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const unsetSimpli = SIMPLI_VARIABLES.filter((name) => !input[name]?.trim());
     let simulator: SimpliSimulator | undefined;
     if (unsetSimpli.length > 0) {
-      simulator = await startSimpliSimulator(options.simulator);
+      simulator = await startSimpliSimulator({ ...(input.SIMPLI_API_KEY?.trim() ? { apiKey: input.SIMPLI_API_KEY } : {}), ...options.simulator });
       cleanups.push(() => simulator?.stop());
       for (const name of unsetSimpli) input[name] = simulator.url;
       notices.push(`SIMULATED Simpli (local keyword heuristics, NOT the real services) at ${simulator.url} for ${unsetSimpli.join(', ')}`);

@@ -27,6 +27,15 @@ import type { DryRunSink } from '../../lib/pipeline.ts';
 import type { Provider, ProviderName, ProviderSettings, QueuedEvent } from '../../lib/providers/types.ts';
 import { startEmulators, type Emulators } from '../../infra/emulators.ts';
 import { startFakeServer, type FakeServer, type Responder } from './fake-server.ts';
+import { type SimulatedEndpoint, validateSimpliRequest, validationErrorBody } from '../../infra/simpli-simulator.ts';
+
+const SIMULATOR_PATHS: Readonly<Record<string, SimulatedEndpoint>> = {
+  '/classify': 'classify',
+  '/route': 'route',
+  '/analyze': 'analyze',
+  '/api/v1/draft': 'draft',
+  '/evaluate': 'evaluate',
+};
 
 export interface HarnessOptions {
   readonly providers?: Readonly<Partial<Record<ProviderName, Provider>>>;
@@ -300,7 +309,11 @@ export function queuedEventOf(message: Message): QueuedEvent {
 }
 
 /** A fake Simpli answering every documented endpoint with plausible values. */
+/** Answers like the simulator's fixed values, and refuses (422, simpli-core's body) what the real services would. */
 export const defaultSimpli: Responder = (request) => {
+  const endpoint = SIMULATOR_PATHS[request.path];
+  const errors = endpoint === undefined ? [] : validateSimpliRequest(endpoint, request.body);
+  if (errors.length > 0) return { status: 422, json: validationErrorBody(errors, null) };
   switch (request.path) {
     case '/classify':
       return { json: { category: 'billing', urgency: 'high', sentiment: 'negative', confidence: 0.87 } };
