@@ -206,7 +206,7 @@ function envJson(): Record<string, Record<string, string>> {
       HELPDESK_DRY_RUN_FILE: '/tmp/helpdesk-dry-run.jsonl',
       SECRETS_CACHE_SECONDS: '0',
       MAX_RECEIVE_COUNT: '5',
-      LEASE_SECONDS: '100',
+      LEASE_SECONDS: '110',
     },
   };
 }

@@ -20,6 +20,8 @@ export const LOCAL_DEV_SECRET = 'local-dev-secret';
 
 /** Largest webhook body accepted. SQS takes 256 KiB per message; 16 KiB is left for the envelope. */
 export const DEFAULT_MAX_BODY_BYTES = 240 * 1024;
+/** Real Sentiment's model timeout is 60 s (reference/simpli.md); 15 s more for its fallback and the network. */
+export const DEFAULT_SENTIMENT_TIMEOUT_MS = 75_000;
 
 export interface SecretsSource<T> {
   /** Inline JSON (local, tests), already parsed and checked at cold start … */
@@ -92,6 +94,9 @@ export function loadProcessConfig(env: Env = process.env): ProcessConfig {
       draftLanguage: optional(env, 'DRAFT_LANGUAGE') ?? 'en',
       timeoutMs: integer(env, 'SIMPLI_TIMEOUT_MS', 10_000, 100, 60_000),
       qaTimeoutMs: integer(env, 'QA_TIMEOUT_MS', 30_000, 100, 120_000),
+      // Sentiment asks its model with a 60 s timeout before its keyword fallback: wait 75 s, so a
+      // slow model is waited for rather than called again (README, "Simpli").
+      sentimentTimeoutMs: integer(env, 'SENTIMENT_TIMEOUT_MS', DEFAULT_SENTIMENT_TIMEOUT_MS, 100, 120_000),
     },
     ledgerTable: required(env, 'LEDGER_TABLE', 'the Ledger DynamoDB table name'),
     deadLetterQueueUrl: required(env, 'DEAD_LETTER_QUEUE_URL', 'the DeadLetterQueue URL'),

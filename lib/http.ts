@@ -22,6 +22,12 @@ export interface HttpRequest {
    * Salesforce's daily limit is `403 REQUEST_LIMIT_EXCEEDED`, which passes with time.
    */
   readonly isRetryable?: (status: number, body: string) => boolean;
+  /**
+   * Whether a retryable failure may be retried within this invocation (default: yes). A service
+   * that may still be working on a timed-out call says no: the error stays retryable, so SQS
+   * redelivers it, after the visibility timeout.
+   */
+  readonly retryInPlace?: (error: UpstreamError) => boolean;
 }
 
 export interface HttpResponse {
@@ -125,6 +131,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           return await once(request);
         } catch (error) {
           if (!(error instanceof UpstreamError) || !error.retryable || attempt >= retry.maxAttempts) throw error;
+          if (request.retryInPlace?.(error) === false) throw error;
           const backoffMs = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
           // Full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"), but never
           // sooner than the server asked for.

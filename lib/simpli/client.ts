@@ -65,6 +65,18 @@ export function simpliRequestId(eventId: string): string {
   return `bridge-${createHash('sha256').update(eventId).digest('hex').slice(0, 32)}`;
 }
 
+/**
+ * The retry rule: a Simpli call is repeated at once only when the service certainly did not do the
+ * work: it could not be reached (no response), or it refused (429, 503). After a timeout, 500, 502
+ * or 504 the service may still be working on it (Sentiment waits up to 60 s for its model and
+ * records every call: reference/simpli.md, "The real Sentiment service"), so the event goes back to
+ * SQS, which redelivers it only after the visibility timeout, long after any call has ended.
+ */
+export function simpliRetryInPlace(error: UpstreamError): boolean {
+  if (error.reason === 'network_error') return error.status === undefined;
+  return error.status === 429 || error.status === 503;
+}
+
 /** `client` with `requestId` added to every call. */
 export function withRequestId(client: SimpliClient, requestId: string): SimpliClient {
   return {
@@ -88,7 +100,7 @@ export function createSimpliClient(config: SimpliConfig, http: HttpClient): Simp
     requestId: string | undefined,
   ): Promise<T> {
     const headers = requestId === undefined ? keyHeaders : { ...keyHeaders, 'x-request-id': requestId };
-    const response = await http.request({ service, method: 'POST', url, headers, json, timeoutMs });
+    const response = await http.request({ service, method: 'POST', url, headers, json, timeoutMs, retryInPlace: simpliRetryInPlace });
     let body: unknown;
     try {
       body = JSON.parse(response.body);

@@ -109,3 +109,48 @@ describe('reading answers as leniently as the guide', () => {
     await expect(createSimpliClient(config, http).route({ ticketId: 'T', classification: { category: 'c' } })).rejects.toThrow(/team/);
   });
 });
+
+describe('the slow-service rule: a call is not repeated while the service may still be working', () => {
+  const retrying = createHttpClient({ retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 1 } });
+
+  it('does not call Sentiment again after a timeout; the error stays retryable for SQS', async () => {
+    server.respond(() => ({ delayMs: 400, json: { label: 'neutral', score: 0 } }));
+    const error = await createSimpliClient({ ...config, sentimentTimeoutMs: 100 }, retrying)
+      .analyzeSentiment({ customerId: 'C', text: 't', channel: 'email' })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ reason: 'timeout', retryable: true });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(server.calls('POST', '/analyze')).toHaveLength(1);
+  });
+
+  it('waits for a slow Sentiment up to its own timeout (not the shared one) and calls it once', async () => {
+    server.respond(() => ({ delayMs: 300, json: { label: 'neutral', score: 0 } }));
+    const result = await createSimpliClient({ ...config, timeoutMs: 100, sentimentTimeoutMs: 2_000 }, retrying).analyzeSentiment({
+      customerId: 'C',
+      text: 't',
+      channel: 'email',
+    });
+    expect(result.label).toBe('neutral');
+    expect(server.calls('POST', '/analyze')).toHaveLength(1);
+  });
+
+  it('does not repeat a 500 or 504 in place, but does repeat a 503 (the service refused the work)', async () => {
+    for (const [status, calls] of [
+      [500, 1],
+      [504, 1],
+      [503, 4],
+    ] as const) {
+      server.requests.splice(0);
+      server.respond(() => ({ status, json: { error_code: 'INTERNAL_ERROR' } }));
+      await expect(createSimpliClient(config, retrying).classify({ subject: 's', body: 'b', metadata: {} })).rejects.toMatchObject({ retryable: true });
+      expect(server.calls('POST', '/classify')).toHaveLength(calls);
+    }
+  });
+
+  it('defaults Sentiment to 75 s, beyond the real service’s 60 s model timeout', async () => {
+    const { loadProcessConfig } = await import('../../lib/config.ts');
+    const env = { TRIAGE_URL: 'http://t', SENTIMENT_URL: 'http://s', QA_URL: 'http://q', REPLY_URL: 'http://r', LEDGER_TABLE: 'L', DEAD_LETTER_QUEUE_URL: 'http://d' };
+    expect(loadProcessConfig(env).simpli.sentimentTimeoutMs).toBe(75_000);
+    expect(loadProcessConfig({ ...env, SENTIMENT_TIMEOUT_MS: '90000' }).simpli.sentimentTimeoutMs).toBe(90_000);
+  });
+});
