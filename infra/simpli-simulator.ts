@@ -40,6 +40,8 @@ export interface SimulatorOptions {
   readonly latency?: Latency | Partial<Record<SimulatedEndpoint, Latency>>;
   /** When set, every endpoint but /health needs `X-API-Key: <apiKey>` (401 otherwise), like simpli-core. */
   readonly apiKey?: string | undefined;
+  /** Route answers `agent: null` (nobody on shift), as Triage may. */
+  readonly noAgents?: boolean | undefined;
 }
 
 export interface SimulatedCall {
@@ -107,7 +109,8 @@ export async function startSimpliSimulator(options: SimulatorOptions = {}): Prom
       fault.times--;
       return reply(res, fault.status, { detail: 'simulated failure' }, requestId);
     }
-    reply(res, 200, answer(endpoint, isRecord(body) ? body : {}), requestId);
+    const answered = answer(endpoint, isRecord(body) ? body : {});
+    reply(res, 200, endpoint === 'route' && options.noAgents === true ? { ...(answered as object), agent: null } : answered, requestId);
   }
 
   await new Promise<void>((resolve, reject) => {
