@@ -210,7 +210,10 @@ export function validateSimpliRequest(endpoint: SimulatedEndpoint, body: unknown
     if (v === undefined) return at(field, 'Field required');
     if (!Array.isArray(v)) return at(field, 'Input should be a valid list');
     v.forEach((m, i) => {
-      if (!isRecord(m)) return at(`${field} -> ${i}`, 'Input should be a valid dictionary');
+      if (!isRecord(m)) {
+        at(`${field} -> ${i}`, 'Input should be a valid dictionary');
+        return;
+      }
       if (typeof m.role !== 'string' || !ROLES.includes(m.role)) at(`${field} -> ${i} -> role`, `Input should be ${ROLES.map((r) => `'${r}'`).join(', ')}`);
       if (typeof m.content !== 'string' || !m.content.isWellFormed()) at(`${field} -> ${i} -> content`, 'Input should be a valid string');
     });

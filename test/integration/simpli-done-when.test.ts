@@ -71,7 +71,7 @@ describe('issue #9 done-when, under npm start', () => {
 
     const analyze = sim.calls.filter((c) => c.endpoint === 'analyze');
     expect(analyze).toHaveLength(1);
-    const text = (analyze[0]?.body as { text: string }).text;
+    const text = (analyze[0]?.body as { text: string } | undefined)?.text ?? '';
     expect([...text].length).toBeLessThanOrEqual(10_000);
     expect(text.isWellFormed()).toBe(true);
     expect(sim.calls.filter((c) => c.endpoint === 'classify')[0]?.body).toMatchObject({ subject: 'Charged twice 😡🎟', body });
