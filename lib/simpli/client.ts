@@ -100,7 +100,7 @@ export function createSimpliClient(config: SimpliConfig, http: HttpClient): Simp
     requestId: string | undefined,
   ): Promise<T> {
     const headers = requestId === undefined ? keyHeaders : { ...keyHeaders, 'x-request-id': requestId };
-    const response = await http.request({ service, method: 'POST', url, headers, json, timeoutMs, retryInPlace: simpliRetryInPlace });
+    const response = await http.request({ service, method: 'POST', url, headers, json: wellFormed(json), timeoutMs, retryInPlace: simpliRetryInPlace });
     let body: unknown;
     try {
       body = JSON.parse(response.body);
@@ -150,6 +150,18 @@ export function createSimpliClient(config: SimpliConfig, http: HttpClient): Simp
       return summary === undefined ? { score: r.score } : { score: r.score, summary };
     },
   };
+}
+
+/**
+ * Every string with lone surrogates replaced by U+FFFD: a webhook may carry them (valid JSON
+ * escapes), and the services refuse them with 422 `string_unicode` (reference/simpli.md, "The real
+ * Sentiment service"), which would dead-letter the event. Linear in the size of the value.
+ */
+export function wellFormed(value: unknown): unknown {
+  if (typeof value === 'string') return value.toWellFormed();
+  if (Array.isArray(value)) return value.map(wellFormed);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.toWellFormed(), wellFormed(v)]));
+  return value;
 }
 
 function invalid(service: string, what: string, cause?: unknown): UpstreamError {
