@@ -79,7 +79,7 @@ const ticket = {
 describe('the local stack', () => {
   it('creates the queues and the table from template.yaml and says what it simulates', () => {
     expect(stack.resources.maxReceiveCount).toBe(5);
-    expect(stack.resources.visibilityTimeoutSeconds).toBe(540);
+    expect(stack.resources.visibilityTimeoutSeconds).toBe(600);
     expect(stack.env.MAX_RECEIVE_COUNT).toBe('5');
     expect(stack.env.LEDGER_TABLE).toBe(stack.resources.tableName);
     expect(stack.simulator).toBeDefined();

@@ -62,7 +62,7 @@ describe('template.yaml on the emulators', () => {
   it('gives the ticket queue the redrive policy with the real dead-letter queue ARN', async () => {
     const defaults = await createLocalResources({ emulators, stackName: 'defaults' });
     expect(defaults.maxReceiveCount).toBe(5);
-    expect(defaults.visibilityTimeoutSeconds).toBe(540);
+    expect(defaults.visibilityTimeoutSeconds).toBe(600);
     expect(defaults.processFunction).toMatchObject({ batchSize: 10, functionTimeoutSeconds: 90, reportBatchItemFailures: true });
     expect(resources.maxReceiveCount).toBe(2);
     expect(resources.visibilityTimeoutSeconds).toBe(1);
