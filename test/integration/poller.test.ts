@@ -63,7 +63,7 @@ describe('template.yaml on the emulators', () => {
     const defaults = await createLocalResources({ emulators, stackName: 'defaults' });
     expect(defaults.maxReceiveCount).toBe(5);
     expect(defaults.visibilityTimeoutSeconds).toBe(600);
-    expect(defaults.processFunction).toMatchObject({ batchSize: 10, functionTimeoutSeconds: 90, reportBatchItemFailures: true });
+    expect(defaults.processFunction).toMatchObject({ batchSize: 10, functionTimeoutSeconds: 100, reportBatchItemFailures: true });
     expect(resources.maxReceiveCount).toBe(2);
     expect(resources.visibilityTimeoutSeconds).toBe(1);
     expect(resources.deadLetterQueueArn).toMatch(/^arn:aws:sqs:.*:simpli-webhook-bridge-local-DeadLetterQueue$/);
