@@ -449,3 +449,15 @@ describe('outputs', () => {
     for (const id of alarmIds) expect(value('AlarmNames'), id).toContain(`"${id}"`);
   });
 });
+
+describe('data retention', () => {
+  // The stateful resources whose loss on a stack delete or a replacing update loses data.
+  it.each(['Ledger', 'DeadLetterQueue', 'WebhookSecrets', 'HelpdeskConfigSecret'])(
+    '%s is retained on delete and on replacement',
+    (name) => {
+      const r = resource(template, name);
+      expect(r.DeletionPolicy).toBe('Retain');
+      expect(r.UpdateReplacePolicy).toBe('Retain');
+    },
+  );
+});
