@@ -81,14 +81,21 @@ export function samEsbuildOptions(properties: Properties): BuildOptions {
       case 'Target':
         options.target = String(value);
         break;
+      // As aws-lambda-builders builds the CLI flags (aws_lambda_builders/workflows/nodejs_npm_esbuild/
+      // esbuild.py, _get_config_type_callback): a boolean true is `--flag`, a boolean false is
+      // DROPPED (esbuild's default applies: no minify once the key is present, source content kept),
+      // and a string is `--flag=value`.
       case 'Minify':
-        options.minify = value === true;
+        options.minify = cliBoolean(value, false);
         break;
       case 'Sourcemap':
-        options.sourcemap = value === true;
+        options.sourcemap = cliBoolean(value, false);
         break;
       case 'SourcesContent':
-        options.sourcesContent = value === true;
+        options.sourcesContent = cliBoolean(value, true);
+        break;
+      case 'KeepNames':
+        options.keepNames = cliBoolean(value, false);
         break;
       case 'OutExtension':
         options.outExtension = pairs(value);
@@ -110,6 +117,14 @@ export function samEsbuildOptions(properties: Properties): BuildOptions {
     }
   }
   return options;
+}
+
+/** A boolean esbuild flag as the esbuild CLI receives it from aws-lambda-builders. */
+function cliBoolean(value: unknown, esbuildDefault: boolean): boolean {
+  if (value === true || value === 'true') return true;
+  if (value === 'false') return false;
+  if (value === false) return esbuildDefault; // the flag is dropped
+  throw new Error(`infra/build.ts: boolean BuildProperty value ${JSON.stringify(value)} is neither true, false, 'true' nor 'false'`);
 }
 
 /**

@@ -24,6 +24,8 @@ export type Template = {
 export type Resource = {
   readonly Type: string;
   readonly Condition?: string;
+  readonly DeletionPolicy?: string;
+  readonly UpdateReplacePolicy?: string;
   readonly Metadata?: Record<string, unknown>;
   readonly Properties?: Record<string, unknown>;
 };

@@ -105,7 +105,7 @@ describe('functions', () => {
 
   it.each(FUNCTIONS)('%s is bundled as ESM .mjs for its runtime, with the createRequire banner the AWS SDK needs', (fn) => {
     const build = resource(template, fn).Metadata?.BuildProperties;
-    expect(build).toMatchObject({ Format: 'esm', OutExtension: ['.js=.mjs'], Minify: true, Sourcemap: true, SourcesContent: false });
+    expect(build).toMatchObject({ Format: 'esm', OutExtension: ['.js=.mjs'], Minify: true, Sourcemap: true, SourcesContent: 'false', KeepNames: true });
     const runtime = String(functionProperty(template, fn, 'Runtime'));
     expect(isObject(build) ? build.Target : undefined).toBe(runtime.replace(/^nodejs(\d+)\.x$/, 'node$1'));
     const banner = isObject(build) && Array.isArray(build.Banner) ? build.Banner.join('\n') : '';
@@ -127,12 +127,13 @@ describe('functions', () => {
     expect(functionProperty(template, 'IngestFunction', 'Tracing')).toEqual({ 'Fn::If': ['TracingEnabled', 'Active', 'PassThrough'] });
   });
 
-  it('sets the Powertools service name, the log level parameter and source maps for every function', () => {
+  it('sets the Powertools service name and the log level parameter, and no eager source-map parsing, for every function', () => {
     for (const fn of FUNCTIONS) {
       const env = functionEnv(template, fn);
       expect(env.POWERTOOLS_SERVICE_NAME).toBe('simpli-webhook-bridge');
       expect(env.POWERTOOLS_LOG_LEVEL).toEqual({ Ref: 'LogLevel' });
-      expect(env.NODE_OPTIONS).toBe('--enable-source-maps');
+      // --enable-source-maps parses the whole map at every cold start (issue #10).
+      expect(String(env.NODE_OPTIONS ?? '')).not.toContain('--enable-source-maps');
     }
   });
 });
@@ -448,4 +449,16 @@ describe('outputs', () => {
     const alarmIds = resourcesOfType(template, 'AWS::CloudWatch::Alarm').map(([id]) => id);
     for (const id of alarmIds) expect(value('AlarmNames'), id).toContain(`"${id}"`);
   });
+});
+
+describe('data retention', () => {
+  // The stateful resources whose loss on a stack delete or a replacing update loses data.
+  it.each(['Ledger', 'DeadLetterQueue', 'WebhookSecrets', 'HelpdeskConfigSecret'])(
+    '%s is retained on delete and on replacement',
+    (name) => {
+      const r = resource(template, name);
+      expect(r.DeletionPolicy).toBe('Retain');
+      expect(r.UpdateReplacePolicy).toBe('Retain');
+    },
+  );
 });
