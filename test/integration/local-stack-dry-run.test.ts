@@ -6,6 +6,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_DEFAULTS_ENV } from '../support/local-stack-env.ts';
 import { signers } from '../../infra/sign/index.ts';
 import { startLocalStack, type LocalStack } from '../../infra/start.ts';
 
@@ -20,14 +21,7 @@ beforeAll(async () => {
   stack = await startLocalStack({
     port: 0,
     env: {
-      TRIAGE_URL: undefined,
-      SENTIMENT_URL: undefined,
-      QA_URL: undefined,
-      REPLY_URL: undefined,
-      WEBHOOK_SECRETS: undefined,
-      WEBHOOK_SECRETS_ARN: undefined,
-      HELPDESK_CONFIG: undefined,
-      HELPDESK_CONFIG_ARN: undefined,
+      ...LOCAL_DEFAULTS_ENV,
       HELPDESK_DRY_RUN_FILE: file,
     },
     poller: { maximumBatchingWindowMs: 0 },

@@ -5,6 +5,7 @@
  */
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_DEFAULTS_ENV } from '../support/local-stack-env.ts';
 import { signers } from '../../infra/sign/index.ts';
 import { startLocalStack, type LocalStack } from '../../infra/start.ts';
 import { startFakeServer, type FakeServer } from '../support/fake-server.ts';
@@ -20,14 +21,7 @@ beforeAll(async () => {
   stack = await startLocalStack({
     port: 0,
     env: {
-      // Unset, so the stack must fall back to its simulator and its documented local secret.
-      TRIAGE_URL: undefined,
-      SENTIMENT_URL: undefined,
-      QA_URL: undefined,
-      REPLY_URL: undefined,
-      WEBHOOK_SECRETS: undefined,
-      WEBHOOK_SECRETS_ARN: undefined,
-      HELPDESK_CONFIG_ARN: undefined,
+      ...LOCAL_DEFAULTS_ENV,
       HELPDESK_CONFIG: JSON.stringify({ generic: { updateUrl: `${helpdesk.url}/tickets/{ticket_id}`, token: 'helpdesk-token' } }),
       SECRETS_CACHE_SECONDS: '0',
     },

@@ -5,6 +5,7 @@
  * Sentiment is waited for and called once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_DEFAULTS_ENV } from '../support/local-stack-env.ts';
 import { signers } from '../../infra/sign/index.ts';
 import { startLocalStack, type LocalStack } from '../../infra/start.ts';
 import { startFakeServer, type FakeServer } from '../support/fake-server.ts';
@@ -17,14 +18,8 @@ beforeAll(async () => {
   stack = await startLocalStack({
     port: 0,
     env: {
-      TRIAGE_URL: undefined,
-      SENTIMENT_URL: undefined,
-      QA_URL: undefined,
-      REPLY_URL: undefined,
+      ...LOCAL_DEFAULTS_ENV,
       SIMPLI_API_KEY: 'sim-key',
-      WEBHOOK_SECRETS: undefined,
-      WEBHOOK_SECRETS_ARN: undefined,
-      HELPDESK_CONFIG_ARN: undefined,
       HELPDESK_CONFIG: JSON.stringify({ generic: { updateUrl: `${helpdesk.url}/tickets/{ticket_id}`, token: 'helpdesk-token' } }),
       SECRETS_CACHE_SECONDS: '0',
       SIMPLI_TIMEOUT_MS: '1000',
