@@ -13,7 +13,11 @@ import { createEnqueue } from '../../lib/enqueue.ts';
 import { ingestProviders } from '../../lib/providers/ingest-registry.ts';
 import { jsonSource } from '../../lib/secrets.ts';
 import { createLogger, createMetrics } from '../shared/observability.ts';
+import { installSourceMappedStacks } from '../shared/source-mapped-stack.ts';
 import { createIngestHandler } from './app.ts';
+
+// Stack traces name the .ts sources, from the shipped map, read only when a stack is formatted.
+installSourceMappedStacks(import.meta.url);
 
 const config = loadIngestConfig();
 // SQS retries are ours to decide: one quick retry, then 503 so the helpdesk retries.

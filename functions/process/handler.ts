@@ -15,7 +15,11 @@ import { createLedger } from '../../lib/ledger.ts';
 import { processProviders } from '../../lib/providers/process-registry.ts';
 import { jsonSource } from '../../lib/secrets.ts';
 import { createLogger, createMetrics } from '../shared/observability.ts';
+import { installSourceMappedStacks } from '../shared/source-mapped-stack.ts';
 import { createProcessHandler } from './app.ts';
+
+// Stack traces name the .ts sources, from the shipped map, read only when a stack is formatted.
+installSourceMappedStacks(import.meta.url);
 
 const config = loadProcessConfig();
 const dynamodb = new DynamoDBClient({});
