@@ -1,0 +1,57 @@
+/** The cost arithmetic of issue #10's cost figure, against sums worked out by hand. */
+import { describe, expect, it } from 'vitest';
+import { add, eventCost, monthlyCost, scale, secretsCallsPerMonth, total, US_EAST_1 } from '../../infra/bench/cost-model.ts';
+
+describe('cost model (us-east-1 list prices)', () => {
+  it('prices one event line by line', () => {
+    const lines = eventCost({
+      // A batch of 10 records: 1/10 of a 1,309.4 ms invocation, billed as 1,310 ms at 512 MB.
+      lambda: [{ name: 'ProcessFunction', memoryMb: 512, invocations: 0.1, durationMs: 1309.4 }],
+      httpApiRequests: 1,
+      sqsRequests: 1.2,
+      dynamoWriteUnits: 6,
+      dynamoReadUnits: 0,
+      logBytes: 2048,
+    });
+    // 0.1 × 0.5 GB × 1.310 s = 0.0655 GB-s × $0.0000133334
+    expect(lines['Lambda ProcessFunction duration']).toBeCloseTo(8.7333770e-7, 13);
+    expect(lines['Lambda ProcessFunction requests']).toBeCloseTo(2e-8, 15); // 0.1 × $0.20/M
+    expect(lines['API Gateway HTTP API']).toBeCloseTo(1e-6, 15); // $1.00/M
+    expect(lines['SQS requests']).toBeCloseTo(4.8e-7, 15); // 1.2 × $0.40/M
+    expect(lines['DynamoDB writes']).toBeCloseTo(3.75e-6, 15); // 6 × $0.625/M
+    expect(lines['DynamoDB reads']).toBe(0);
+    expect(lines['CloudWatch Logs ingestion']).toBeCloseTo(9.5367431640625e-7, 15); // 2 KiB of $0.50/GiB
+    expect(total(lines)).toBeCloseTo(7.07701201640625e-6, 12);
+    // A million such events: $7.08.
+    expect(total(scale(lines, 1e6))).toBeCloseTo(7.077012, 5);
+  });
+
+  it('rounds each invocation up to the millisecond', () => {
+    const at = (durationMs: number) => eventCost({ lambda: [{ name: 'F', memoryMb: 1024, invocations: 1, durationMs }], httpApiRequests: 0, sqsRequests: 0, dynamoWriteUnits: 0, dynamoReadUnits: 0, logBytes: 0 })['Lambda F duration'];
+    // 1 GB × 0.002 s = 0.002 GB-s × $0.0000133334 = $2.66668e-8, for 1.0001 ms as for 2 ms
+    expect(at(1.0001)).toBeCloseTo(2.66668e-8, 15);
+    expect(at(2)).toBeCloseTo(2.66668e-8, 15);
+  });
+
+  it('prices the monthly part and counts secret refreshes per cache period', () => {
+    // 3 secrets over the containers, one refresh each per 300 s: 3 × 30 × 86,400 / 300 = 25,920 calls.
+    expect(secretsCallsPerMonth(3, 1, 300)).toBe(25_920);
+    const lines = monthlyCost({ secrets: 2, secretsCalls: 25_920, metricSeries: 10, idleSqsRequests: 648_000 });
+    expect(lines).toEqual({
+      'Secrets Manager secrets': 0.8,
+      'Secrets Manager calls': expect.closeTo(0.1296, 10),
+      'CloudWatch custom metrics': expect.closeTo(3, 10),
+      'SQS idle polling': expect.closeTo(0.2592, 10),
+    });
+    expect(total(lines)).toBeCloseTo(4.1888, 10);
+  });
+
+  it('adds breakdowns line by line', () => {
+    expect(add({ a: 1, b: 2 }, { b: 3, c: 4 })).toEqual({ a: 1, b: 5, c: 4 });
+  });
+
+  it('states its region and date', () => {
+    expect(US_EAST_1.region).toBe('us-east-1');
+    expect(US_EAST_1.readOn).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+});
