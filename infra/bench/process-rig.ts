@@ -28,6 +28,8 @@ export interface Latencies {
   readonly sentiment: number;
   readonly draft: number;
   readonly helpdesk: number;
+  /** QA /evaluate (ticket.resolved); 0 when absent. */
+  readonly qa?: number;
 }
 
 export const ISSUE_LATENCIES: Latencies = { classify: 120, route: 60, sentiment: 150, draft: 200, helpdesk: 50 };
@@ -48,7 +50,24 @@ const PATH_LATENCY: Readonly<Record<string, keyof Latencies>> = {
   '/route': 'route',
   '/analyze': 'sentiment',
   '/api/v1/draft': 'draft',
+  '/evaluate': 'qa',
 };
+
+interface ConsumedCapacity {
+  readonly ReadCapacityUnits?: number;
+  readonly WriteCapacityUnits?: number;
+  readonly CapacityUnits?: number;
+}
+
+/** Adds one response's ConsumedCapacity: reads and writes apart when given, else by the command. */
+function addCapacity(into: { read: number; write: number }, consumed: ConsumedCapacity | undefined, command: string): void {
+  if (consumed === undefined) return;
+  if (consumed.ReadCapacityUnits !== undefined || consumed.WriteCapacityUnits !== undefined) {
+    into.read += consumed.ReadCapacityUnits ?? 0;
+    into.write += consumed.WriteCapacityUnits ?? 0;
+  } else if (/^(Get|BatchGet|Query|Scan)/.test(command)) into.read += consumed.CapacityUnits ?? 0;
+  else into.write += consumed.CapacityUnits ?? 0;
+}
 
 /** AWS requests by `client:Command`. */
 export type RequestCounts = Map<string, number>;
@@ -78,6 +97,8 @@ export interface ProcessRig {
   /** The SQS client Lambda's event source would use (receive + delete), counted as `eventSource`. */
   readonly eventSourceSqs: SQSClient;
   readonly counts: RequestCounts;
+  /** DynamoDB capacity units consumed, as the emulator reports them (ReturnConsumedCapacity: TOTAL). */
+  readonly capacity: { read: number; write: number };
   process(event: SQSEvent): Promise<SQSBatchResponse>;
   ingest(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2>;
   stop(): Promise<void>;
@@ -128,7 +149,10 @@ export function memoryLedger(): Ledger {
   };
 }
 
-export async function startProcessRig(latencies: Latencies, options: { readonly ledger?: 'dynamodb' | 'memory' } = {}): Promise<ProcessRig> {
+export async function startProcessRig(
+  latencies: Latencies,
+  options: { readonly ledger?: 'dynamodb' | 'memory'; readonly draftReplies?: boolean } = {},
+): Promise<ProcessRig> {
   const emulators = await startRemoteEmulators();
   const aws = emulators.clientConfig;
   const counts: RequestCounts = new Map();
@@ -151,6 +175,23 @@ export async function startProcessRig(latencies: Latencies, options: { readonly 
   setup.destroy();
   // Both stacks have the same shape; only their input/output type parameters differ.
   countRequests(dynamodb as unknown as Countable, 'dynamodb', counts);
+  const capacity = { read: 0, write: 0 };
+  dynamodb.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as { ReturnConsumedCapacity?: string };
+      input.ReturnConsumedCapacity ??= 'TOTAL';
+      try {
+        const result = await next(args);
+        addCapacity(capacity, (result.output as { ConsumedCapacity?: ConsumedCapacity }).ConsumedCapacity, context.commandName ?? '');
+        return result;
+      } catch (error) {
+        // A refused conditional write is billed too; the error carries no ConsumedCapacity, so count 1 WCU.
+        if ((error as { name?: string }).name === 'ConditionalCheckFailedException') capacity.write += 1;
+        throw error;
+      }
+    },
+    { step: 'initialize', name: 'benchConsumedCapacity' },
+  );
   countRequests(processSqs, 'processSqs', counts);
   countRequests(ingestSqs, 'ingestSqs', counts);
   countRequests(eventSourceSqs, 'eventSource', counts);
@@ -158,7 +199,7 @@ export async function startProcessRig(latencies: Latencies, options: { readonly 
   const simpli = await startFakeServer(async (request) => {
     const reply = await defaultSimpli(request);
     const latency = PATH_LATENCY[request.path];
-    return latency === undefined ? reply : { ...reply, delayMs: latencies[latency] };
+    return latency === undefined ? reply : { ...reply, delayMs: latencies[latency] ?? 0 };
   });
   const helpdesk = await startFakeServer(() => ({ status: 200, json: { ok: true }, delayMs: latencies.helpdesk }));
   const ledger = options.ledger === 'memory' ? memoryLedger() : createLedger(dynamodb, tableName);
@@ -171,7 +212,7 @@ export async function startProcessRig(latencies: Latencies, options: { readonly 
     qaUrl: simpli.url,
     replyUrl: simpli.url,
     apiKey: 'simpli-key',
-    draftReplies: true,
+    draftReplies: options.draftReplies ?? true,
     draftStyle: 'friendly',
     draftLanguage: 'en',
     timeoutMs: 10_000,
@@ -206,6 +247,7 @@ export async function startProcessRig(latencies: Latencies, options: { readonly 
     queueUrl,
     eventSourceSqs,
     counts,
+    capacity,
     process: (event) => processHandler(event, lambdaContext('ProcessFunction', 90_000)),
     ingest: (event) => ingestHandler(event, lambdaContext('IngestFunction', 10_000)),
     async stop() {

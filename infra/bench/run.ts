@@ -32,6 +32,7 @@ const FIGURES: readonly Figure[] = [
   { id: '4', title: 'batch concurrency', run: () => runFigureProcess('batch-concurrency.ts') },
   { id: '5', title: 'local end to end', run: () => runFigureProcess('local-e2e.ts') },
   { id: '6', title: 'ledger cost', run: () => runFigureProcess('ledger-cost.ts') },
+  { id: '7', title: 'cost per million tickets', run: () => runFigureProcess('cost.ts') },
 ];
 
 function format(value: number | undefined, unit = ''): string {

@@ -1,0 +1,235 @@
+/**
+ * Figure 7 — cost per million tickets at AWS list prices (infra/bench/cost-model.ts: us-east-1,
+ * read 2026-12-03), from resource use MEASURED here: signed webhooks through the real ingest
+ * handler into fauxqs, Lambda's event source played as deployed (ReceiveMessage of up to
+ * BatchSize 10, the ProcessFunction handler on dynalite, DeleteMessageBatch), a fake Simpli
+ * answering classify 1 s, route 0.3 s, sentiment 1 s, QA 2 s (the guide's order of latencies).
+ * Measured: each invocation's duration, the SQS and DynamoDB requests (SDK middleware), the
+ * DynamoDB capacity units the emulator reports, every byte the handlers log (JSON + EMF), the EMF
+ * metric series. Taken from template.yaml: memory (512 MB, arm64), DraftReplies default (false),
+ * secrets cache (300 s). A ticket = one ticket.created + one ticket.resolved. Target ≤ $5.
+ */
+import { randomUUID } from 'node:crypto';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import type { SQSRecord } from 'aws-lambda';
+import { toRecord } from '../../test/support/bridge-harness.ts';
+import { templateFunctions } from '../build.ts';
+import { add, eventCost, monthlyCost, scale, secretsCallsPerMonth, total, US_EAST_1, type Breakdown, type EventUsage } from './cost-model.ts';
+import { figureMain, isMain, median, progress, type BenchRow, type FigureResult } from './common.ts';
+import { signedWebhookEvent, ticketBody } from './fixtures.ts';
+import { startProcessRig, type Latencies, type ProcessRig } from './process-rig.ts';
+
+/** The issue's Simpli latencies; the helpdesk write-back answers at once (not part of the brief's figures). */
+export const COST_LATENCIES: Latencies = { classify: 1000, route: 300, sentiment: 1000, draft: 0, helpdesk: 0, qa: 2000 };
+const BATCH = 10;
+const TARGET_PER_MILLION = 5;
+/** Lambda's own START, END and REPORT lines per invocation (text format, about 110 bytes each). */
+const PLATFORM_LOG_BYTES_PER_INVOCATION = 330;
+/** Lambda runs 5 pollers per SQS event source; each long-polls (20 s) when the queue is empty. */
+const IDLE_RECEIVES_PER_MONTH = 5 * 3 * 60 * 24 * 30;
+
+/** Bytes and EMF series the handlers write to stdout (what Lambda ships to CloudWatch Logs). */
+function stdoutMeter() {
+  const series = new Set<string>();
+  let bytes = 0;
+  const original = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    bytes += Buffer.byteLength(text);
+    for (const line of text.split('\n')) {
+      if (!line.startsWith('{"_aws"')) continue;
+      const emf = JSON.parse(line) as { _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }> } } & Record<string, unknown>;
+      for (const directive of emf._aws.CloudWatchMetrics) {
+        for (const dims of directive.Dimensions) {
+          const values = dims.map((d) => `${d}=${String(emf[d])}`).join(',');
+          for (const m of directive.Metrics) series.add(`${directive.Namespace}/${m.Name}{${values}}`);
+        }
+      }
+    }
+    return (original as (...a: unknown[]) => boolean)(chunk, ...rest);
+  }) as typeof process.stdout.write;
+  return {
+    take: () => {
+      const b = bytes;
+      bytes = 0;
+      return b;
+    },
+    series,
+    stop: () => {
+      process.stdout.write = original;
+    },
+  };
+}
+
+function resolvedBody(ticketId: string): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      event: 'ticket.resolved',
+      ticket_id: ticketId,
+      subject: 'Charged twice',
+      customer_id: 'C-42',
+      channel: 'email',
+      messages: [
+        { role: 'customer', content: 'I was charged twice for my subscription this month, please refund the second charge.' },
+        { role: 'agent', content: 'Sorry about that! I have refunded the second charge; it will show within 5 days.' },
+        { role: 'customer', content: 'Thank you.' },
+      ],
+    }),
+  );
+}
+
+interface Measured {
+  readonly ingestMs: number[];
+  readonly ingestLogBytes: number;
+  readonly ingestSqs: number;
+  /** Per process invocation: its duration and record count. */
+  readonly invocations: Array<{ ms: number; records: number }>;
+  readonly processLogBytes: number;
+  readonly eventSourceSqs: number;
+  readonly processSqs: number;
+  readonly capacity: { read: number; write: number };
+  readonly dynamodbRequests: number;
+  readonly events: number;
+}
+
+async function receive(rig: ProcessRig, max: number): Promise<SQSRecord[]> {
+  const out = await rig.eventSourceSqs.send(
+    new ReceiveMessageCommand({ QueueUrl: rig.queueUrl, MaxNumberOfMessages: max, MessageSystemAttributeNames: ['All'], MessageAttributeNames: ['All'], WaitTimeSeconds: 0 }),
+  );
+  return (out.Messages ?? []).map(toRecord);
+}
+
+/** `events` webhooks of one kind through ingest, then delivered in batches of `batch`, as deployed. */
+async function measure(rig: ProcessRig, meter: ReturnType<typeof stdoutMeter>, body: (id: string) => Buffer, events: number, batch: number): Promise<Measured> {
+  rig.counts.clear();
+  const capacityBefore = { ...rig.capacity };
+  meter.take();
+  const ingestMs: number[] = [];
+  for (let i = 0; i < events; i++) {
+    const started = performance.now();
+    const response = await rig.ingest(signedWebhookEvent(body(`T-${randomUUID()}`)));
+    ingestMs.push(performance.now() - started);
+    if (response.statusCode !== 202) throw new Error(`ingest answered ${response.statusCode}`);
+  }
+  const ingestLogBytes = meter.take();
+  const invocations: Array<{ ms: number; records: number }> = [];
+  let delivered = 0;
+  while (delivered < events) {
+    const records: SQSRecord[] = [];
+    // fauxqs may hand out fewer than asked: fill the batch as Lambda's batching window does.
+    for (let tries = 0; records.length < batch && tries < 5; tries++) records.push(...(await receive(rig, batch - records.length)));
+    if (records.length === 0) break;
+    const started = performance.now();
+    const response = await rig.process({ Records: records });
+    invocations.push({ ms: performance.now() - started, records: records.length });
+    if (response.batchItemFailures.length > 0) throw new Error(`${response.batchItemFailures.length} records failed`);
+    await rig.eventSourceSqs.send(
+      new DeleteMessageBatchCommand({ QueueUrl: rig.queueUrl, Entries: records.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })) }),
+    );
+    delivered += records.length;
+  }
+  if (delivered !== events) throw new Error(`delivered ${delivered} of ${events}`);
+  const count = (prefix: string) => [...rig.counts].filter(([k]) => k.startsWith(`${prefix}:`)).reduce((n, [, v]) => n + v, 0);
+  return {
+    ingestMs,
+    ingestLogBytes,
+    ingestSqs: count('ingestSqs'),
+    invocations,
+    processLogBytes: meter.take(),
+    // Receives that fill one batch count once per batch here; Lambda's pollers do the same.
+    eventSourceSqs: count('eventSource'),
+    processSqs: count('processSqs'),
+    capacity: { read: rig.capacity.read - capacityBefore.read, write: rig.capacity.write - capacityBefore.write },
+    dynamodbRequests: count('dynamodb'),
+    events,
+  };
+}
+
+/** One event's use at a batch size, from a measurement. */
+function usageOf(m: Measured, memory: Record<string, number>): EventUsage {
+  const perEvent = (n: number) => n / m.events;
+  const invocations = m.invocations.length;
+  return {
+    lambda: [
+      { name: 'IngestFunction', memoryMb: memory.IngestFunction ?? 512, invocations: 1, durationMs: median(m.ingestMs) },
+      { name: 'ProcessFunction', memoryMb: memory.ProcessFunction ?? 512, invocations: perEvent(invocations), durationMs: median(m.invocations.map((i) => i.ms)) },
+    ],
+    httpApiRequests: 1,
+    // Each message is far below 64 KB: one request per call.
+    sqsRequests: perEvent(m.ingestSqs + m.eventSourceSqs + m.processSqs),
+    dynamoWriteUnits: perEvent(m.capacity.write),
+    dynamoReadUnits: perEvent(m.capacity.read),
+    logBytes: perEvent(m.ingestLogBytes + m.processLogBytes + (m.events + invocations) * PLATFORM_LOG_BYTES_PER_INVOCATION),
+  };
+}
+
+const dollars = (n: number) => Math.round(n * 1000) / 1000;
+
+export async function cost(): Promise<FigureResult> {
+  const memory = Object.fromEntries(templateFunctions().map((f) => [f.name, 512]));
+  const rig = await startProcessRig(COST_LATENCIES, { draftReplies: false });
+  const meter = stdoutMeter();
+  try {
+    progress('cost: warm-up');
+    await measure(rig, meter, (id) => ticketBody(id, 1024), 2, 1);
+    const runs: Record<string, Measured> = {};
+    for (const batch of [BATCH, 1]) {
+      progress(`cost: ${BATCH} ticket.created and ${BATCH} ticket.resolved webhooks, delivered in batches of ${batch}`);
+      runs[`created/${batch}`] = await measure(rig, meter, (id) => ticketBody(id, 1024), BATCH, batch);
+      runs[`resolved/${batch}`] = await measure(rig, meter, resolvedBody, BATCH, batch);
+    }
+    const paths = new Set(rig.simpli.requests.map((r) => r.path));
+    for (const p of ['/classify', '/route', '/analyze', '/evaluate']) if (!paths.has(p)) throw new Error(`no ${p} call was made`);
+
+    const monthly = monthlyCost({
+      // WEBHOOK_SECRETS + HELPDESK_CONFIG.
+      secrets: 2,
+      // Ingest refreshes both secrets, Process one; one warm container each (≈ 0.8 events/s at a million tickets a month).
+      secretsCalls: secretsCallsPerMonth(3, 1, 300),
+      metricSeries: meter.series.size,
+      idleSqsRequests: IDLE_RECEIVES_PER_MONTH,
+    });
+    const rows: BenchRow[] = [];
+    const details: Record<string, unknown> = {};
+    for (const batch of [BATCH, 1]) {
+      const created = eventCost(usageOf(runs[`created/${batch}`] as Measured, memory));
+      const resolved = eventCost(usageOf(runs[`resolved/${batch}`] as Measured, memory));
+      const perMillion: Breakdown = add(scale(created, 1e6), scale(resolved, 1e6), monthly);
+      const sorted = Object.entries(perMillion).sort((a, b) => b[1] - a[1]);
+      const [topName, topValue] = sorted[0] ?? ['—', 0];
+      rows.push({
+        figure: '7 cost',
+        metric: `AWS $ per million tickets (created + resolved), batches of ${batch}${batch === 1 ? ' (quiet hours: < 1 event per batching window)' : ''}; top: ${topName} ${((topValue / total(perMillion)) * 100).toFixed(0)} %`,
+        unit: '$',
+        measured: total(perMillion),
+        target: `≤ $${TARGET_PER_MILLION}`,
+        ...(batch === BATCH ? { pass: total(perMillion) <= TARGET_PER_MILLION } : {}),
+      });
+      rows.push({ figure: '7 cost', metric: `  per million ticket.created, batches of ${batch}`, unit: '$', measured: total(created) * 1e6 });
+      rows.push({ figure: '7 cost', metric: `  per million ticket.resolved, batches of ${batch}`, unit: '$', measured: total(resolved) * 1e6 });
+      details[`batch ${batch}`] = {
+        perMillionTickets: Object.fromEntries(sorted.map(([k, v]) => [k, dollars(v)])),
+        createdUsage: usageOf(runs[`created/${batch}`] as Measured, memory),
+        resolvedUsage: usageOf(runs[`resolved/${batch}`] as Measured, memory),
+      };
+    }
+    const c10 = runs[`created/${BATCH}`] as Measured;
+    const r10 = runs[`resolved/${BATCH}`] as Measured;
+    return {
+      figure: '7 cost',
+      rows,
+      notes: [
+        `prices ${US_EAST_1.region}, list, read ${US_EAST_1.readOn} (infra/bench/cost-model.ts cites the pages); 512 MB arm64; Simpli latencies ${JSON.stringify(COST_LATENCIES)}; DRAFT_REPLIES=false (template default)`,
+        `measured per event (batches of ${BATCH}): created ${median(c10.invocations.map((i) => i.ms)).toFixed(0)} ms per invocation of ${BATCH}, ${(c10.capacity.write / c10.events).toFixed(1)} WCU, ${((c10.ingestLogBytes + c10.processLogBytes) / c10.events).toFixed(0)} log bytes; resolved ${median(r10.invocations.map((i) => i.ms)).toFixed(0)} ms, ${(r10.capacity.write / r10.events).toFixed(1)} WCU; ingest ${median(c10.ingestMs).toFixed(1)} ms warm`,
+        `monthly, any traffic: ${Object.entries(monthly).map(([k, v]) => `${k} $${v.toFixed(2)}`).join(', ')} (${meter.series.size} EMF metric series seen)`,
+        'not counted: cold-start INIT time (billed since 2025-08; a few per day per function at this rate), log storage after 30 days (deleted), X-Ray (off by default), alarms ($0.10 each/month), data transfer, the free tier',
+      ],
+      details: { ...details, runs, metricSeries: [...meter.series] },
+    };
+  } finally {
+    meter.stop();
+    await rig.stop();
+  }
+}
+
+if (isMain(import.meta.url)) await figureMain(cost);
