@@ -99,6 +99,8 @@ async function emailsOf(api: HubSpotApi, ticket: unknown): Promise<ConversationM
   if (ids.length === 0) return [];
   const answer = await api.send('POST', '/crm/v3/objects/emails/batch/read', {
     properties: ['hs_email_text', 'hs_email_html', 'hs_email_direction', 'hs_timestamp'],
+    // Required by HubSpot's published schema (BatchReadInputSimplePublicObjectId, crm-emails-v3.json); no history wanted.
+    propertiesWithHistory: [],
     inputs: ids.slice(-MAX_CONVERSATION_EMAILS).map((id) => ({ id })),
   });
   const emails = (answer as { results?: unknown }).results;

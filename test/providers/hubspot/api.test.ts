@@ -82,6 +82,8 @@ describe('normalize: thin payloads enriched from the HubSpot API', () => {
     expect(batch).toHaveLength(1);
     expect(batch[0]?.body).toEqual({
       properties: ['hs_email_text', 'hs_email_html', 'hs_email_direction', 'hs_timestamp'],
+      // `required` in BatchReadInputSimplePublicObjectId of HubSpot's crm-emails-v3.json.
+      propertiesWithHistory: [],
       inputs: [{ id: '61230001' }, { id: '61230002' }],
     });
     expect(event.conversation).toEqual([
