@@ -27,6 +27,7 @@ import type { DryRunSink } from '../../lib/pipeline.ts';
 import type { Provider, ProviderName, ProviderSettings, QueuedEvent } from '../../lib/providers/types.ts';
 import { startEmulators, type Emulators } from '../../infra/emulators.ts';
 import { startFakeServer, type FakeServer, type Responder } from './fake-server.ts';
+import { helpdeskContract } from './helpdesk-contracts.ts';
 import { type SimulatedEndpoint, validateSimpliRequest, validationErrorBody } from '../../infra/simpli-simulator.ts';
 
 const SIMULATOR_PATHS: Readonly<Record<string, SimulatedEndpoint>> = {
@@ -108,7 +109,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const simpliResponder = options.simpli ?? defaultSimpli;
   const helpdeskResponder: Responder = options.helpdesk ?? (() => ({ status: 200, json: { ok: true } }));
   const simpli = await startFakeServer(simpliResponder);
-  const helpdesk = await startFakeServer(helpdeskResponder);
+  // Every helpdesk request is checked against its vendor's published contract.
+  const helpdesk = await startFakeServer(helpdeskResponder, { contract: helpdeskContract });
   const ledger = createLedger(dynamodb, tableName);
   const providers = options.providers ?? (await import('../../lib/providers/registry.ts')).providers;
   const secrets = options.secrets ?? Object.fromEntries(Object.keys(providers).map((p) => [p, [DEFAULT_SECRET]]));
@@ -236,6 +238,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       helpdesk.requests.length = 0;
       simpli.respond(simpliResponder);
       helpdesk.respond(helpdeskResponder);
+      // After the cleanup, so the next test starts clean even when this one broke a contract.
+      helpdesk.assertNoViolations();
     },
     async deadLetters() {
       const out = await sqs.send(
@@ -248,6 +252,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       sqs.destroy();
       dynamodb.destroy();
       await emulators.stop();
+      helpdesk.assertNoViolations();
     },
   };
 }

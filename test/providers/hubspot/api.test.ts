@@ -6,6 +6,7 @@ import { createHubSpotApi, createPacer } from '../../../lib/providers/hubspot/ap
 import { hubspotProvider } from '../../../lib/providers/hubspot/index.ts';
 import type { NormalizedEvent, ProviderSettings, QueuedEvent, StepResults } from '../../../lib/providers/types.ts';
 import { startFakeServer, type FakeServer, type RecordedRequest, jsonBody } from '../../support/fake-server.ts';
+import { helpdeskContract } from '../../support/helpdesk-contracts.ts';
 
 const json = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../fixtures/hubspot/${name}`, import.meta.url), 'utf8'));
 const notification = (name: string) => (json(name) as unknown[])[0];
@@ -27,11 +28,13 @@ function hubspotApi(request: RecordedRequest) {
 }
 
 beforeAll(async () => {
-  api = await startFakeServer(hubspotApi);
+  api = await startFakeServer(hubspotApi, { contract: helpdeskContract });
 });
 afterAll(async () => {
   await api.stop();
 });
+// Every request the bridge made must keep the vendor's contract (helpdesk-contracts.ts).
+afterEach(() => api.assertNoViolations());
 afterEach(() => {
   api.requests.length = 0;
   api.respond(hubspotApi);

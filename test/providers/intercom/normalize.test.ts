@@ -1,19 +1,22 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHttpClient } from '../../../lib/http.ts';
 import { intercomProvider } from '../../../lib/providers/intercom/index.ts';
 import type { NormalizedEvent, ProviderSettings } from '../../../lib/providers/types.ts';
 import { startFakeServer, type FakeServer } from '../../support/fake-server.ts';
+import { helpdeskContract } from '../../support/helpdesk-contracts.ts';
 import { fixture, onlyEvent, queued, request } from './support.ts';
 
 let api: FakeServer;
 const http = createHttpClient({ retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
 
 beforeAll(async () => {
-  api = await startFakeServer();
+  api = await startFakeServer(undefined, { contract: helpdeskContract });
 });
 afterAll(async () => {
   await api.stop();
 });
+// Every request the bridge made must keep the vendor's contract (helpdesk-contracts.ts).
+afterEach(() => api.assertNoViolations());
 beforeEach(() => {
   api.requests.length = 0;
 });

@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PermanentEventError, UpstreamError } from '../../../lib/errors.ts';
 import { createHttpClient, type HttpClient } from '../../../lib/http.ts';
 import { intercomProvider } from '../../../lib/providers/intercom/index.ts';
 import type { NormalizedEvent, ProviderSettings, StepResults, WriteBackOp } from '../../../lib/providers/types.ts';
 import { startFakeServer, type FakeServer, type Responder } from '../../support/fake-server.ts';
+import { helpdeskContract } from '../../support/helpdesk-contracts.ts';
 
 let api: FakeServer;
 const http = createHttpClient({ retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
@@ -19,11 +20,13 @@ const intercom: Responder = (req) => {
 };
 
 beforeAll(async () => {
-  api = await startFakeServer(intercom);
+  api = await startFakeServer(intercom, { contract: helpdeskContract });
 });
 afterAll(async () => {
   await api.stop();
 });
+// Every request the bridge made must keep the vendor's contract (helpdesk-contracts.ts).
+afterEach(() => api.assertNoViolations());
 beforeEach(() => {
   api.requests.length = 0;
   api.respond(intercom);

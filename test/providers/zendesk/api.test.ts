@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PermanentEventError } from '../../../lib/errors.ts';
 import { createHttpClient } from '../../../lib/http.ts';
 import { zendeskProvider } from '../../../lib/providers/zendesk/index.ts';
 import type { EventType, NormalizedEvent, QueuedEvent, StepResults } from '../../../lib/providers/types.ts';
 import { startFakeServer, type FakeServer, jsonBody } from '../../support/fake-server.ts';
+import { helpdeskContract } from '../../support/helpdesk-contracts.ts';
 
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../fixtures/zendesk/${name}`, import.meta.url), 'utf8'));
 
@@ -38,11 +39,13 @@ describe('Zendesk against a fake Zendesk API', () => {
   const http = createHttpClient({ retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 20 } });
 
   beforeAll(async () => {
-    zendesk = await startFakeServer();
+    zendesk = await startFakeServer(undefined, { contract: helpdeskContract });
   });
   afterAll(async () => {
     await zendesk.stop();
   });
+  // Every request the bridge made must keep the vendor's contract (helpdesk-contracts.ts).
+  afterEach(() => zendesk.assertNoViolations());
   beforeEach(() => {
     zendesk.requests.length = 0;
     zendesk.respond(() => ({ status: 200, json: {} }));
