@@ -52,7 +52,7 @@ describe('normalize: thin payloads enriched from the HubSpot API', () => {
     expect(get?.method).toBe('GET');
     expect(get?.path).toBe('/crm/v3/objects/tickets/3052741912');
     expect(get?.query.get('properties')?.split(',').sort()).toEqual(
-      ['content', 'hs_pipeline', 'hs_pipeline_stage', 'hs_ticket_category', 'hs_ticket_priority', 'source_type', 'subject'].sort(),
+      ['content', 'hs_pipeline', 'hs_pipeline_stage', 'hs_ticket_category', 'hs_ticket_priority', 'hubspot_owner_id', 'source_type', 'subject'].sort(),
     );
     expect(get?.query.get('associations')).toBe('contacts');
     expect(get?.headers.authorization).toBe('Bearer pat-na1-test');
