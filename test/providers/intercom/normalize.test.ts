@@ -75,6 +75,21 @@ describe('Intercom normalization', () => {
     expect(event.messageText).toBe(text);
   });
 
+  it('takes the reply from a ticket_ticket_part’s ticket_part when the ticket’s own list lacks it', async () => {
+    const body = JSON.parse(fixture('ticket-contact-replied')) as { data: { item: { ticket: { ticket_parts: { ticket_parts: unknown[] } } } } };
+    body.data.item.ticket.ticket_parts.ticket_parts = [];
+    const event = onlyEvent(intercomProvider.parse(request(JSON.stringify(body)), {}));
+    const normalized = await intercomProvider.normalize(queued(event), { settings: {}, http });
+    expect(normalized).toMatchObject({
+      eventType: 'message.created',
+      ticketId: '1296',
+      subject: 'Refund request',
+      messageText: 'Any update? It has been a week.',
+      agentId: '814860',
+      metadata: { intercom_object: 'ticket', status: 'in_progress' },
+    });
+  });
+
   it('uses a fieldMap override for a custom field', async () => {
     const event = await normalize('ticket-created', { fieldMap: { customerId: ['contacts.contacts.0.external_id'] } });
     expect(event.customerId).toBe('C-44');
