@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signers } from '../../infra/sign/index.ts';
 import { toId18 } from '../../lib/providers/salesforce/salesforce-id.ts';
 import type { ProviderName } from '../../lib/providers/types.ts';
-import { DEFAULT_SECRET, startHarness, type Harness } from '../support/bridge-harness.ts';
+import { allHelpdeskSettings, DEFAULT_SECRET, startHarness, type Harness } from '../support/bridge-harness.ts';
 import type { Responder } from '../support/fake-server.ts';
 
 const ANY = ['😀', '👨\u200D👩\u200D👧', '🎟', '𝕏', '𠀋', '中', 'ש', 'ل', '\u200F', 'e\u0301', '\u0301', '\uFFFE', '\uFFFF', '\u0000', '\uFEFF', '"', '\\', '\t', ' '];
@@ -145,13 +145,7 @@ describe('Unicode property, every provider end to end (signed as each vendor sig
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness({
-      settings: (url) => ({
-        zendesk: { baseUrl: url, email: 'bridge@example.com', apiToken: 'zd-token' },
-        freshdesk: { baseUrl: url, apiKey: 'fd-api-key' },
-        intercom: { baseUrl: url, accessToken: 'ic-token', adminId: '814860' },
-        hubspot: { baseUrl: url, accessToken: 'hs-token' },
-        salesforce: { instanceUrl: url, accessToken: 'sf-token' },
-      }),
+      settings: allHelpdeskSettings,
       helpdesk: helpdeskApi,
     });
   });

@@ -13,7 +13,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { signers } from '../../infra/sign/index.ts';
 import type { ProviderName } from '../../lib/providers/types.ts';
-import { DEFAULT_SECRET, startHarness, type Harness } from '../support/bridge-harness.ts';
+import { allHelpdeskSettings, DEFAULT_SECRET, startHarness, type Harness } from '../support/bridge-harness.ts';
 import type { RecordedRequest, Responder } from '../support/fake-server.ts';
 
 const REAL = new URL('../../../shared/fixtures/real/', import.meta.url);
@@ -189,16 +189,10 @@ describe.runIf(present)('real captured payloads through the local stack (fauxqs 
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness({
-      settings: (url) => ({
-        zendesk: { baseUrl: url, email: 'bridge@example.com', apiToken: 'zd-token' },
-        freshdesk: { baseUrl: url, apiKey: 'fd-api-key' },
-        intercom: { baseUrl: url, accessToken: 'ic-token', adminId: '814860' },
-        hubspot: { baseUrl: url, accessToken: 'hs-token' },
-        // No organizationIds allow-list: the sanitized capture's OrganizationId (0123456789ABCDENNN) is no
-        // well-formed id (its suffix does not encode the case of the first 15 characters), so the
-        // token alone authenticates here.
-        salesforce: { instanceUrl: url, accessToken: 'sf-token' },
-      }),
+      // No organizationIds allow-list for Salesforce: the sanitized capture's OrganizationId
+      // (0123456789ABCDENNN) is no well-formed id (its suffix does not encode the case of the first 15
+      // characters), so the token alone authenticates here.
+      settings: allHelpdeskSettings,
       helpdesk: helpdeskApi,
     });
   });

@@ -80,6 +80,17 @@ export interface Harness {
 
 export const DEFAULT_SECRET = 'local-dev-secret';
 
+/** API settings for every built-in helpdesk, all pointed at one fake API at `url`. */
+export function allHelpdeskSettings(url: string): Readonly<Partial<Record<ProviderName, ProviderSettings>>> {
+  return {
+    zendesk: { baseUrl: url, email: 'bridge@example.com', apiToken: 'zd-token' },
+    freshdesk: { baseUrl: url, apiKey: 'fd-api-key' },
+    intercom: { baseUrl: url, accessToken: 'ic-token', adminId: '814860' },
+    hubspot: { baseUrl: url, accessToken: 'hs-token' },
+    salesforce: { instanceUrl: url, accessToken: 'sf-token' },
+  };
+}
+
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const emulators = await startEmulators();
   const sqs = new SQSClient({ ...emulators.clientConfig, endpoint: emulators.sqsEndpoint });
