@@ -31,7 +31,8 @@ export function cutToCodePoints(text: string, maxCodePoints: number): string {
   // (no real grapheme cluster is longer than this; past it, the code-point cut stands).
   const windowStart = Math.max(0, units - 64);
   let boundary = 0;
-  for (const { index } of (segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' })).segment(valid.slice(windowStart, units + 64))) {
+  segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  for (const { index } of segmenter.segment(valid.slice(windowStart, units + 64))) {
     if (windowStart + index > units) break;
     // The window's own start is no boundary (it may even split a surrogate pair).
     if (index > 0 || windowStart === 0) boundary = windowStart + index;
