@@ -4,6 +4,7 @@
  * Nothing unauthenticated is parsed, and 2xx is answered only once SQS holds every event.
  */
 import { NotFoundError, PayloadTooLargeError, UnprocessableEventError } from './errors.ts';
+import { own } from './own.ts';
 import type { ProviderSettings } from './providers/types.ts';
 import {
   PROVIDER_NAMES,
@@ -57,7 +58,7 @@ export async function ingest(input: IngestInput, deps: IngestDeps): Promise<Inge
   }
   let routeEvent: EventType | undefined;
   if (input.routeEvent !== undefined) {
-    routeEvent = ROUTE_EVENTS[input.routeEvent as keyof typeof ROUTE_EVENTS];
+    routeEvent = own<EventType>(ROUTE_EVENTS, input.routeEvent);
     if (routeEvent === undefined) {
       throw new NotFoundError('unknown_event', `unknown event "${input.routeEvent}"; use one of ${Object.keys(ROUTE_EVENTS).join(', ')}`);
     }

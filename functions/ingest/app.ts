@@ -63,5 +63,5 @@ export function createIngestHandler(deps: IngestAppDeps) {
 }
 
 function knownProvider(name: string, deps: IngestAppDeps): ProviderName | undefined {
-  return name in deps.providers ? (name as ProviderName) : undefined;
+  return Object.hasOwn(deps.providers, name) ? (name as ProviderName) : undefined;
 }

@@ -6,6 +6,7 @@
  */
 import { AuthenticityError, BadRequestError, PermanentEventError, UnprocessableEventError } from '../errors.ts';
 import { firstString, optionalAgent, withOverrides, type FieldMap } from '../mapping.ts';
+import { own } from '../own.ts';
 import { assertHasSecrets, decodeSignature, hmac, matchesAnySecret, sha256 } from '../verify-hmac.ts';
 import { verifyStandardWebhook } from '../standard-webhooks.ts';
 import { isBridgeNote, summarizeResults } from '../write-back-summary.ts';
@@ -161,7 +162,7 @@ export const genericProvider: Provider = /* @__PURE__ */ Object.assign({}, gener
 function eventTypeOf(payload: object, fields: FieldMap<GenericField>): EventType | undefined {
   const named = firstString(payload, fields.eventType);
   if (named === undefined) return undefined;
-  return EVENT_ALIASES[named.trim().toLowerCase().replace(/[\s_-]+/g, '.')];
+  return own(EVENT_ALIASES, named.trim().toLowerCase().replace(/[\s_-]+/g, '.'));
 }
 
 function messageText(payload: unknown, fields: FieldMap<GenericField>): string | undefined {

@@ -5,6 +5,7 @@
  */
 import { BadRequestError, UnprocessableEventError } from '../../errors.ts';
 import { firstString, withOverrides, type FieldMap } from '../../mapping.ts';
+import { own } from '../../own.ts';
 import { sha256 } from '../../verify-hmac.ts';
 import { isBridgeNote } from '../../write-back-summary.ts';
 import { parseJsonBody } from '../parse-json-body.ts';
@@ -67,7 +68,7 @@ export function parseIntercom(request: WebhookRequest, settings: ProviderSetting
   if (latest !== undefined && isBridgeNote(latest.html)) {
     return { kind: 'ignored', reason: `${topic} of the bridge’s own note` };
   }
-  const rule = TOPICS[topic];
+  const rule = own(TOPICS, topic);
   const eventType = typeof rule === 'function' ? rule(item) : rule;
   if (eventType === undefined) return { kind: 'ignored', reason: `topic ${topic} is not processed` };
 

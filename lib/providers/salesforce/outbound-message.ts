@@ -68,7 +68,8 @@ function notificationOf(element: XmlElement, index: number): OutboundNotificatio
   const fields: Record<string, string | null> = {};
   for (const field of sObject.children) {
     const nil = Object.entries(field.attributes).some(([k, v]) => k.endsWith(':nil') && v === 'true');
-    fields[field.name] = nil ? null : field.text;
+    // A field named `__proto__` is a field like any other, not the object's prototype.
+    Object.defineProperty(fields, field.name, { value: nil ? null : field.text, enumerable: true, writable: true, configurable: true });
   }
   return { id, sObjectType, fields };
 }

@@ -144,7 +144,7 @@ function startTag(inner: string, parentScope: ReadonlyMap<string, string>): Buil
     if (m === null) break;
     const [whole, name = '', dq, sq] = m;
     if (!NAME.test(name)) throw new XmlError('xml_malformed', `invalid attribute name "${name}"`);
-    if (name in attributes) throw new XmlError('xml_malformed', `duplicate attribute "${name}"`);
+    if (Object.hasOwn(attributes, name)) throw new XmlError('xml_malformed', `duplicate attribute "${name}"`);
     const raw = dq ?? sq ?? '';
     if (raw.includes('<')) throw new XmlError('xml_malformed', "'<' in an attribute value");
     attributes[name] = decodeEntities(raw);
@@ -189,7 +189,7 @@ function finish(open: Building): XmlElement {
 function decodeEntities(value: string): string {
   return value.replace(/&([^;&\s]*);?/g, (whole, name: string) => {
     if (!whole.endsWith(';')) throw new XmlError('xml_malformed', 'bare "&" in character data');
-    const predefined = PREDEFINED[name];
+    const predefined = Object.hasOwn(PREDEFINED, name) ? PREDEFINED[name] : undefined;
     if (predefined !== undefined) return predefined;
     const numeric = /^#(?:x([0-9A-Fa-f]{1,6})|([0-9]{1,7}))$/.exec(name);
     if (numeric !== null) {

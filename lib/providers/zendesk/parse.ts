@@ -8,6 +8,7 @@
  */
 import { BadRequestError, UnprocessableEventError } from '../../errors.ts';
 import { at, firstString, type FieldMap } from '../../mapping.ts';
+import { own } from '../../own.ts';
 import { sha256 } from '../../verify-hmac.ts';
 import { isBridgeNote, NOTE_MARKER } from '../../write-back-summary.ts';
 import { bodyText, parseJsonBody } from '../parse-json-body.ts';
@@ -74,7 +75,7 @@ function parseEventSubscription(payload: Record<string, unknown>, fields: FieldM
 
 function parseTrigger(payload: Record<string, unknown>, request: WebhookRequest, fields: FieldMap<ZendeskField>): ParseResult {
   const named = firstString(payload, fields.eventType);
-  const eventType = request.routeEvent ?? (named === undefined ? undefined : TRIGGER_EVENT_ALIASES[named.trim().toLowerCase().replace(/[\s_-]+/g, '.')]);
+  const eventType = request.routeEvent ?? (named === undefined ? undefined : own(TRIGGER_EVENT_ALIASES, named.trim().toLowerCase().replace(/[\s_-]+/g, '.')));
   if (eventType === undefined) {
     if (named !== undefined) return { kind: 'ignored', reason: `event "${named}" is not processed` };
     throw new BadRequestError(
