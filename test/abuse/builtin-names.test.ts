@@ -60,7 +60,7 @@ describe('built-in names are unknown names', () => {
     expect(xml).toContain('__proto__>x');
     const r = await kit.post('salesforce', '/webhooks/salesforce/ticket-created', xml);
     expect(r.status).toBe(200);
-    const sObject = (r.events[0]?.payload as { sObject: Record<string, unknown> }).sObject;
+    const sObject = (r.events[0]?.payload as { sObject: Record<string, unknown> } | undefined)?.sObject ?? {};
     expect(Object.hasOwn(sObject, '__proto__')).toBe(true);
     expect(Object.getPrototypeOf(sObject)).toBe(Object.prototype);
   });
