@@ -5,6 +5,7 @@
  */
 import { NotFoundError, PayloadTooLargeError, UnprocessableEventError } from './errors.ts';
 import { own } from './own.ts';
+import { isValidTicketId, TICKET_ID_FORMATS } from './ticket-id.ts';
 import type { ProviderSettings } from './providers/types.ts';
 import {
   PROVIDER_NAMES,
@@ -96,6 +97,11 @@ export async function ingest(input: IngestInput, deps: IngestDeps): Promise<Inge
       'event_id_malformed',
       'an event id or ticket id holds a lone UTF-16 surrogate (an unpaired \\uD800-\\uDFFF escape); send ids that are valid Unicode',
     );
+  }
+  // An id of a shape the helpdesk never issues would reach a write-back URL (`..` is the parent
+  // resource): refused with what the id must be, without echoing it.
+  if (events.some((e) => !isValidTicketId(provider.name, e.ticketId))) {
+    throw new UnprocessableEventError('invalid_ticket_id', `the ${provider.name} ticket id must be ${TICKET_ID_FORMATS[provider.name].expected}`);
   }
   await deps.enqueue(events);
   return { kind: 'accepted', provider: provider.name, events, parse };

@@ -24,6 +24,7 @@ import {
   type ProviderSettings,
 } from './types.ts';
 import { readJsonBody } from './parse-json-body.ts';
+import { pathSegment } from '../ticket-id.ts';
 
 type GenericField = 'ticketId' | 'subject' | 'body' | 'customerId' | 'channel' | 'message' | 'eventId' | 'eventType';
 
@@ -135,7 +136,7 @@ export const genericProcess: ProviderProcess = {
       ...(summary.note === undefined || settings.writeNotes === false ? {} : { internal_note: summary.note }),
     };
     const noted = 'internal_note' in body ? summary.noteSteps : [];
-    const url = updateUrl.replaceAll('{ticket_id}', encodeURIComponent(input.event.ticketId));
+    const url = updateUrl.replaceAll('{ticket_id}', pathSegment(input.event.ticketId));
     return [
       {
         // One PUT carrying everything known so far; a retry with more results writes again.

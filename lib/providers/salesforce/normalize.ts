@@ -13,6 +13,7 @@ import type { Channel, ConversationMessage, NormalizedEvent, ProviderContext, Pr
 import { messageTextOf, type SalesforcePayload } from './parse.ts';
 import { canonicalId } from './salesforce-id.ts';
 import { hasApiSettings, salesforceApi } from './settings.ts';
+import { pathSegment } from '../../ticket-id.ts';
 
 type Field = 'subject' | 'body' | 'customerId' | 'channel' | 'status' | 'priority' | 'caseNumber';
 
@@ -103,7 +104,7 @@ async function getJson(http: HttpClient, settings: ProviderSettings, path: strin
 /** `GET /sobjects/Case/{id}?fields=…` (REST API "Get field values from a standard object record"). */
 async function fetchCase(caseId: string, settings: ProviderSettings, http: HttpClient): Promise<Record<string, unknown>> {
   assertRecordId(caseId);
-  const json = await getJson(http, settings, `/sobjects/Case/${encodeURIComponent(caseId)}?fields=${CASE_FIELDS.join(',')}`);
+  const json = await getJson(http, settings, `/sobjects/Case/${pathSegment(caseId)}?fields=${CASE_FIELDS.join(',')}`);
   return json !== null && typeof json === 'object' ? withoutNulls(json as Record<string, unknown>) : {};
 }
 
