@@ -6,6 +6,7 @@
  */
 import * as z from 'zod/mini';
 import { ConfigError } from './errors.ts';
+import { secretProblem } from './standard-webhooks.ts';
 import { PROVIDER_NAMES, type ProviderName, type ProviderSettings } from './providers/types.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -115,7 +116,17 @@ const helpdeskSchema = z.partialRecord(z.enum(PROVIDER_NAMES), z.record(z.string
 
 /** Parses WEBHOOK_SECRETS JSON (inline or from Secrets Manager); `origin` names where it came from. */
 export function parseWebhookSecrets(json: string, origin: string): WebhookSecrets {
-  return parseJson(json, origin, secretsSchema, '{"zendesk": ["secret-1", "secret-2"], "generic": ["…"]}');
+  const secrets = parseJson(json, origin, secretsSchema, '{"zendesk": ["secret-1", "secret-2"], "generic": ["…"]}');
+  // A secret that is no key (empty, blank, `whsec_` + nothing) would verify what anybody signs.
+  for (const [provider, list] of Object.entries(secrets)) {
+    list?.forEach((secret, index) => {
+      const problem = secretProblem(secret);
+      if (problem !== undefined) {
+        throw new ConfigError('unusable_secret', `${origin}.${provider}[${index}] ${problem}: set a random secret of at least 24 bytes, or remove the entry`);
+      }
+    });
+  }
+  return secrets;
 }
 
 /** Parses HELPDESK_CONFIG JSON (inline or from Secrets Manager). */
