@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { scanJsonText } from '../../lib/json-text.ts';
 import { looksLikeHtml, plainText, stripHtml } from '../../lib/mapping.ts';
 import { parseTriggeredEvent } from '../../lib/providers/freshdesk/parse.ts';
 import { escapeXml } from '../../lib/providers/salesforce/xml.ts';
@@ -107,6 +108,13 @@ describe('linear time: the text helpers', () => {
       expectLinear(`looksLikeHtml(${name})`, (n) => looksLikeHtml(filler(n)));
     });
   }
+
+  it('the JSON pre-scan on escaped quotes, backslash runs, long numbers and brackets', () => {
+    expectLinear('scanJsonText(escaped quotes)', (n) => scanJsonText(`"${'\\"'.repeat(n / 2)}"`));
+    expectLinear('scanJsonText(backslash runs)', (n) => scanJsonText(`["${'\\\\\\\\"'.repeat(n / 5)}]`));
+    expectLinear('scanJsonText(numbers)', (n) => scanJsonText(`[${'12345678901234567890,'.repeat(n / 21)}1]`));
+    expectLinear('scanJsonText(brackets)', (n) => scanJsonText('[{'.repeat(n / 2)));
+  });
 
   it('Freshdesk triggered_event notation on {a: and spaces (was cubic: 2.2 KiB took 5.5 s)', () => {
     for (const [name, filler] of Object.entries(FILLERS)) {
