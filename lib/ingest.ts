@@ -4,6 +4,7 @@
  * Nothing unauthenticated is parsed, and 2xx is answered only once SQS holds every event.
  */
 import { NotFoundError, PayloadTooLargeError, UnprocessableEventError } from './errors.ts';
+import { shown } from './log-safe.ts';
 import { own } from './own.ts';
 import { isValidTicketId, TICKET_ID_FORMATS } from './ticket-id.ts';
 import type { ProviderSettings } from './providers/types.ts';
@@ -55,13 +56,13 @@ export async function ingest(input: IngestInput, deps: IngestDeps): Promise<Inge
   const name = input.provider.toLowerCase();
   const provider = (PROVIDER_NAMES as readonly string[]).includes(name) ? deps.providers[name as ProviderName] : undefined;
   if (provider === undefined) {
-    throw new NotFoundError('unknown_provider', `unknown provider "${input.provider}"; use one of ${Object.keys(deps.providers).join(', ')}`);
+    throw new NotFoundError('unknown_provider', `unknown provider "${shown(input.provider)}"; use one of ${Object.keys(deps.providers).join(', ')}`);
   }
   let routeEvent: EventType | undefined;
   if (input.routeEvent !== undefined) {
     routeEvent = own<EventType>(ROUTE_EVENTS, input.routeEvent);
     if (routeEvent === undefined) {
-      throw new NotFoundError('unknown_event', `unknown event "${input.routeEvent}"; use one of ${Object.keys(ROUTE_EVENTS).join(', ')}`);
+      throw new NotFoundError('unknown_event', `unknown event "${shown(input.routeEvent)}"; use one of ${Object.keys(ROUTE_EVENTS).join(', ')}`);
     }
   }
   const request: WebhookRequest = { ...input.request, routeEvent };

@@ -5,6 +5,7 @@
  * writes back with one PUT to the configured `updateUrl`, like the guide's `update_helpdesk_ticket`.
  */
 import { AuthenticityError, BadRequestError, PermanentEventError, UnprocessableEventError } from '../errors.ts';
+import { shown } from '../log-safe.ts';
 import { firstString, optionalAgent, withOverrides, type FieldMap } from '../mapping.ts';
 import { own } from '../own.ts';
 import { assertHasSecrets, decodeSignature, hmac, matchesAnySecret, sha256 } from '../verify-hmac.ts';
@@ -84,7 +85,7 @@ export const genericIngest: ProviderIngest = {
     const eventType = request.routeEvent ?? eventTypeOf(payload, fields);
     if (eventType === undefined) {
       const named = firstString(payload, fields.eventType);
-      if (named !== undefined) return { kind: 'ignored', reason: `event "${named}" is not processed` };
+      if (named !== undefined) return { kind: 'ignored', reason: `event "${shown(named)}" is not processed` };
       throw new BadRequestError(
         'missing_event_type',
         'the body does not name its event: add "event": "ticket.created" (or message.created, ticket.resolved), or post to /webhooks/generic/{ticket-created|message-created|ticket-resolved}',

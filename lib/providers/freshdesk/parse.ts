@@ -5,6 +5,7 @@
  * and the identity is built from the ticket id, the event and a hash of the business content.
  */
 import { BadRequestError, UnprocessableEventError } from '../../errors.ts';
+import { shown } from '../../log-safe.ts';
 import { firstString, looksLikeHtml, stripHtml, type FieldMap } from '../../mapping.ts';
 import { own } from '../../own.ts';
 import { sha256 } from '../../verify-hmac.ts';
@@ -39,19 +40,19 @@ export function parseFreshdesk(request: WebhookRequest, settings: ProviderSettin
 
   // Updates the bridge itself makes (priority, tags, custom fields, private notes) fire "ticket is
   // updated" rules too: only status changes and new messages may start processing.
-  if (triggered?.kind === 'change') return { kind: 'ignored', reason: `the update changed ${triggered.field}, not the status or the conversation` };
+  if (triggered?.kind === 'change') return { kind: 'ignored', reason: `the update changed ${shown(triggered.field)}, not the status or the conversation` };
   if (triggered?.kind === 'note' && triggered.isPrivate) return { kind: 'ignored', reason: 'the update is a private note' };
 
   const eventType = request.routeEvent ?? eventTypeOf(triggered) ?? aliasOf(firstString(payload, fields.eventType));
   if (eventType === undefined) {
-    if (triggeredText !== undefined) return { kind: 'ignored', reason: `triggered_event ${triggeredText} is not processed` };
+    if (triggeredText !== undefined) return { kind: 'ignored', reason: `triggered_event ${shown(triggeredText)} is not processed` };
     throw new BadRequestError(
       'missing_event_type',
       'a Freshdesk webhook does not name its event: point the rule at /webhooks/freshdesk/{ticket-created|message-created|ticket-resolved}',
     );
   }
   if (eventType === 'ticket.resolved' && triggered?.kind === 'status' && !isResolvedStatus(triggered.to)) {
-    return { kind: 'ignored', reason: `status changed to ${triggered.to}, not a resolution` };
+    return { kind: 'ignored', reason: `status changed to ${shown(triggered.to)}, not a resolution` };
   }
   const ticketId = firstString(payload, fields.ticketId);
   if (ticketId === undefined) {

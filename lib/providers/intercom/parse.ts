@@ -4,6 +4,7 @@
  * bridge does not process answer 200, so Intercom neither retries nor pauses the subscription.
  */
 import { BadRequestError, UnprocessableEventError } from '../../errors.ts';
+import { shown } from '../../log-safe.ts';
 import { firstString, withOverrides, type FieldMap } from '../../mapping.ts';
 import { own } from '../../own.ts';
 import { sha256 } from '../../verify-hmac.ts';
@@ -62,23 +63,23 @@ export function parseIntercom(request: WebhookRequest, settings: ProviderSetting
 
   const item = (body as { data?: { item?: unknown } }).data?.item;
   if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-    throw new BadRequestError('missing_item', `the ${topic} notification has no data.item object`);
+    throw new BadRequestError('missing_item', `the ${shown(topic)} notification has no data.item object`);
   }
   const latest = latestPart(item);
   if (latest !== undefined && isBridgeNote(latest.html)) {
-    return { kind: 'ignored', reason: `${topic} of the bridge’s own note` };
+    return { kind: 'ignored', reason: `${shown(topic)} of the bridge’s own note` };
   }
   const rule = own(TOPICS, topic);
   const eventType = typeof rule === 'function' ? rule(item) : rule;
-  if (eventType === undefined) return { kind: 'ignored', reason: `topic ${topic} is not processed` };
+  if (eventType === undefined) return { kind: 'ignored', reason: `topic ${shown(topic)} is not processed` };
 
   const fields = withOverrides(INTERCOM_ID_FIELDS, settings.fieldMap);
   const ticketId = firstString(item, fields.ticketId);
   if (ticketId === undefined) {
-    throw new UnprocessableEventError('missing_ticket_id', `the ${topic} item has no id (looked at ${fields.ticketId.join(', ')})`);
+    throw new UnprocessableEventError('missing_ticket_id', `the ${shown(topic)} item has no id (looked at ${fields.ticketId.join(', ')})`);
   }
   if (eventType === 'message.created' && latestCustomerPart(item) === undefined) {
-    return { kind: 'ignored', reason: `${topic} carries no customer message` };
+    return { kind: 'ignored', reason: `${shown(topic)} carries no customer message` };
   }
   const notificationId = firstString(body, ['id']);
   const object: IntercomObject = firstString(item, ['type']) === 'ticket' || topic.startsWith('ticket.') ? 'ticket' : 'conversation';

@@ -91,7 +91,7 @@ export function parseXml(input: string): XmlElement {
       if (end === -1) throw new XmlError('xml_malformed', 'unterminated end tag');
       const qname = text.slice(pos + 2, end).trim();
       const open = stack.pop();
-      if (open === undefined || open.qname !== qname) throw new XmlError('xml_malformed', `end tag </${qname}> does not match`);
+      if (open === undefined || open.qname !== qname) throw new XmlError('xml_malformed', 'an end tag does not match the element it closes');
       const element = finish(open);
       const parent = stack.at(-1);
       if (parent === undefined) root = element;
@@ -127,7 +127,7 @@ export function parseXml(input: string): XmlElement {
       else parent.children.push(element);
     } else stack.push(open);
   }
-  if (stack.length > 0) throw new XmlError('xml_malformed', `element <${stack.at(-1)?.qname}> is not closed`);
+  if (stack.length > 0) throw new XmlError('xml_malformed', `${stack.length} element(s) are not closed`);
   if (root === undefined) throw new XmlError('xml_malformed', 'no root element');
   return root;
 }
@@ -135,7 +135,7 @@ export function parseXml(input: string): XmlElement {
 function startTag(inner: string, parentScope: ReadonlyMap<string, string>): Building {
   const nameMatch = /^([^\s]+)/.exec(inner);
   const qname = nameMatch?.[1] ?? '';
-  if (!NAME.test(qname)) throw new XmlError('xml_malformed', `invalid element name "${qname}"`);
+  if (!NAME.test(qname)) throw new XmlError('xml_malformed', 'an element name is not an XML name (an unescaped "<" in text?)');
   const attributes: Record<string, string> = {};
   let rest = inner.slice(qname.length);
   const attribute = /^\s+([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/;
@@ -143,14 +143,14 @@ function startTag(inner: string, parentScope: ReadonlyMap<string, string>): Buil
     const m = attribute.exec(rest);
     if (m === null) break;
     const [whole, name = '', dq, sq] = m;
-    if (!NAME.test(name)) throw new XmlError('xml_malformed', `invalid attribute name "${name}"`);
-    if (Object.hasOwn(attributes, name)) throw new XmlError('xml_malformed', `duplicate attribute "${name}"`);
+    if (!NAME.test(name)) throw new XmlError('xml_malformed', 'an attribute name is not an XML name');
+    if (Object.hasOwn(attributes, name)) throw new XmlError('xml_malformed', 'an element repeats an attribute');
     const raw = dq ?? sq ?? '';
     if (raw.includes('<')) throw new XmlError('xml_malformed', "'<' in an attribute value");
     attributes[name] = decodeEntities(raw);
     rest = rest.slice(whole.length);
   }
-  if (rest.trim() !== '') throw new XmlError('xml_malformed', `malformed attributes in <${qname}>`);
+  if (rest.trim() !== '') throw new XmlError('xml_malformed', 'an element has malformed attributes');
 
   let scope = parentScope;
   for (const [name, value] of Object.entries(attributes)) {
@@ -173,7 +173,7 @@ function startTag(inner: string, parentScope: ReadonlyMap<string, string>): Buil
 
 function finish(open: Building): XmlElement {
   const ns = open.scope.get(open.prefix);
-  if (ns === undefined && open.prefix !== '') throw new XmlError('xml_malformed', `undeclared namespace prefix "${open.prefix}"`);
+  if (ns === undefined && open.prefix !== '') throw new XmlError('xml_malformed', 'an element uses an undeclared namespace prefix');
   const scope = open.scope;
   return {
     name: open.name,
@@ -194,10 +194,10 @@ function decodeEntities(value: string): string {
     const numeric = /^#(?:x([0-9A-Fa-f]{1,6})|([0-9]{1,7}))$/.exec(name);
     if (numeric !== null) {
       const code = numeric[1] !== undefined ? Number.parseInt(numeric[1], 16) : Number(numeric[2]);
-      if (code === 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) throw new XmlError('xml_malformed', `invalid character reference ${whole}`);
+      if (code === 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) throw new XmlError('xml_malformed', 'a character reference names no valid character');
       return String.fromCodePoint(code);
     }
-    throw new XmlError('xml_entity_forbidden', `entity ${whole} is not one of the predefined XML entities`);
+    throw new XmlError('xml_entity_forbidden', 'an entity other than the five predefined ones (&lt; &gt; &amp; &quot; &apos;) or a character reference');
   });
 }
 
