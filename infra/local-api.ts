@@ -169,9 +169,10 @@ export function toHttpApiEvent(
   }
   const sourceIp = (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
   // API Gateway adds the forwarding headers; the ingest handler rebuilds the called URL from them.
+  // The scheme and port are the server's own facts, never the client's (issue #13 finding 7).
   headers['x-forwarded-for'] ??= sourceIp;
-  headers['x-forwarded-port'] ??= String(req.socket.localPort ?? '');
-  headers['x-forwarded-proto'] ??= 'http';
+  headers['x-forwarded-port'] = String(req.socket.localPort ?? '');
+  headers['x-forwarded-proto'] = 'http';
 
   const target = req.url ?? '/';
   const queryAt = target.indexOf('?');
