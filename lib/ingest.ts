@@ -26,6 +26,13 @@ import {
  */
 export const MAX_ID_BYTES = 1024;
 
+/**
+ * Most events one request may enqueue, whatever the provider: HubSpot and Salesforce batch up to
+ * 100 (each provider also refuses a longer batch itself), the others send one. A backstop so that no
+ * parser can turn one request into thousands of queued events and helpdesk calls.
+ */
+export const MAX_EVENTS_PER_REQUEST = 100;
+
 export interface IngestDeps {
   readonly providers: Readonly<Partial<Record<ProviderName, ProviderIngest>>>;
   secretsFor(provider: ProviderName): Promise<readonly string[]>;
@@ -86,6 +93,9 @@ export async function ingest(input: IngestInput, deps: IngestDeps): Promise<Inge
     }),
   );
   if (events.length === 0) return { kind: 'ignored', provider: provider.name, reason: 'no events in the body', parse };
+  if (events.length > MAX_EVENTS_PER_REQUEST) {
+    throw new UnprocessableEventError('too_many_events', `the request holds ${events.length} events; at most ${MAX_EVENTS_PER_REQUEST} are accepted per request`);
+  }
   const oversized = events.find((e) => Buffer.byteLength(e.eventId) > MAX_ID_BYTES || Buffer.byteLength(e.ticketId) > MAX_ID_BYTES);
   if (oversized !== undefined) {
     throw new UnprocessableEventError('event_id_too_long', `an event id or ticket id is longer than ${MAX_ID_BYTES} bytes`);

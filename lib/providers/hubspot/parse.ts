@@ -11,6 +11,15 @@ import { parseJsonBody } from '../parse-json-body.ts';
 import type { EventType, ParsedEvent, ParseResult, ProviderSettings, WebhookRequest } from '../types.ts';
 import { bridgeOwnedProperties, readSettings, type HubSpotSettings } from './settings.ts';
 
+/**
+ * "Each request can contain up to 100 events" (HubSpot webhooks settings; helpdesks.md §5.1). A
+ * longer array is not a HubSpot delivery: one signed 240 KiB body of minimal notifications was 4,237
+ * queued events (issue #13 finding 3). It is refused whole with 422 `too_many_events`, before any
+ * notification is read: HubSpot retries a 4xx at most 10 times over 24 hours, each refused as
+ * cheaply, and nothing is dropped silently as a truncation or a 2xx would.
+ */
+export const MAX_NOTIFICATIONS = 100;
+
 /** The ticket object type in generic (`object.*`) subscriptions, "0-5". */
 export const TICKET_OBJECT_TYPE_ID = '0-5';
 /** The ticket status property; a change to a closed stage is a resolution. */
@@ -28,6 +37,9 @@ export function parseHubSpot(request: WebhookRequest, raw: ProviderSettings): Pa
   const items = Array.isArray(body) ? body : isObject(body) ? [body] : undefined;
   if (items === undefined) throw new BadRequestError('not_an_array', 'the body must be a JSON array of HubSpot notifications');
   if (items.length === 0) return { kind: 'ignored', reason: 'the batch is empty' };
+  if (items.length > MAX_NOTIFICATIONS) {
+    throw new UnprocessableEventError('too_many_events', `the batch holds ${items.length} notifications; HubSpot sends at most ${MAX_NOTIFICATIONS} per request`);
+  }
 
   const events = new Map<string, ParsedEvent>();
   const ignored: string[] = [];
