@@ -39,6 +39,8 @@ export interface IngestConfig {
   /** Base URL the helpdesks call (HubSpot v3 signs the full URL); else taken from the request. */
   readonly publicBaseUrl: string | undefined;
   readonly helpdeskConfig: SecretsSource<HelpdeskConfig>;
+  /** The Ledger's TTL (LEDGER_TTL_DAYS): older events are ignored as replays. */
+  readonly ledgerTtlDays: number;
 }
 
 export interface SimpliConfig {
@@ -79,6 +81,8 @@ export function loadIngestConfig(env: Env = process.env): IngestConfig {
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, 1024, DEFAULT_MAX_BODY_BYTES),
     publicBaseUrl: optionalUrl(env, 'PUBLIC_BASE_URL'),
     helpdeskConfig: optionalSecretsSource(env, 'HELPDESK_CONFIG', parseHelpdeskConfig),
+    // The Ledger's memory, so that ingest refuses events older than it (replays, issue #13 finding 5).
+    ledgerTtlDays: integer(env, 'LEDGER_TTL_DAYS', 30, 1, 3650),
   };
 }
 

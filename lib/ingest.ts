@@ -41,7 +41,14 @@ export interface IngestDeps {
   enqueue(events: readonly QueuedEvent[]): Promise<void>;
   readonly nowMs: number;
   readonly maxBodyBytes: number;
+  /**
+   * How long the Ledger remembers an event (LEDGER_TTL_DAYS). An event whose own time is older than
+   * that, less a day for clock skew, may have been forgotten: it is ignored as a replay.
+   */
+  readonly ledgerTtlDays?: number | undefined;
 }
+
+const DAY_MS = 86_400_000;
 
 export interface IngestInput {
   readonly provider: string;
@@ -80,7 +87,12 @@ export async function ingest(input: IngestInput, deps: IngestDeps): Promise<Inge
   if (parse.kind === 'ignored') return { kind: 'ignored', provider: provider.name, reason: parse.reason, parse };
 
   const receivedAt = new Date(deps.nowMs).toISOString();
-  const events = parse.events.map(
+  const oldestMs = deps.ledgerTtlDays === undefined ? undefined : deps.nowMs - Math.max(0, deps.ledgerTtlDays - 1) * DAY_MS;
+  const current = oldestMs === undefined ? parse.events : parse.events.filter((e) => e.occurredAtMs === undefined || e.occurredAtMs >= oldestMs);
+  if (current.length === 0) {
+    return { kind: 'ignored', provider: provider.name, reason: `the event happened longer ago than the Ledger remembers (${deps.ledgerTtlDays} days): a replay`, parse };
+  }
+  const events = current.map(
     (e): QueuedEvent => ({
       provider: provider.name,
       eventType: e.eventType,

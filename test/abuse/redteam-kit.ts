@@ -26,6 +26,7 @@ export interface KitOptions {
   readonly settings?: Partial<Record<ProviderName, Record<string, unknown>>>;
   readonly nowMs?: number;
   readonly publicBaseUrl?: string;
+  readonly ledgerTtlDays?: number;
 }
 
 export interface PostOptions {
@@ -53,6 +54,7 @@ export function createKit(options: KitOptions = {}) {
     },
     maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
     publicBaseUrl: options.publicBaseUrl,
+    ledgerTtlDays: options.ledgerTtlDays,
     now: () => nowMs,
     logger,
   });

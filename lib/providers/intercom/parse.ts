@@ -84,7 +84,11 @@ export function parseIntercom(request: WebhookRequest, settings: ProviderSetting
   const notificationId = firstString(body, ['id']);
   const object: IntercomObject = firstString(item, ['type']) === 'ticket' || topic.startsWith('ticket.') ? 'ticket' : 'conversation';
   const payload: IntercomPayload = { topic, notificationId, object, item: item as Record<string, unknown> };
-  return { kind: 'events', events: [{ eventType, ticketId, identity: identityOf(eventType, ticketId, payload), payload }] };
+  // The notification's `created_at` (epoch seconds; kept across resends, helpdesks.md §3.1) is
+  // signed with the body: a replay carries its original time.
+  const createdAt = (body as { created_at?: unknown }).created_at ?? (body as { first_sent_at?: unknown }).first_sent_at;
+  const occurredAtMs = typeof createdAt === 'number' && Number.isFinite(createdAt) && createdAt > 0 ? createdAt * 1000 : undefined;
+  return { kind: 'events', events: [{ eventType, ticketId, identity: identityOf(eventType, ticketId, payload), payload, occurredAtMs }] };
 }
 
 /**

@@ -85,7 +85,10 @@ function eventOf(
   if (eventType === 'ticket.resolved' && sObject.IsClosed === 'false') return 'the Case is not closed';
 
   const payload: SalesforcePayload = { notificationId: notification.id, organizationId, sObjectType, sObject };
-  return { eventType, ticketId, identity: identityOf(eventType, ticketId, notification, fields), payload };
+  // The record's LastModifiedDate, when the outbound message selects it, is the snapshot's time: a
+  // redelivery (Salesforce retries for 24 hours) keeps it, a replay months later is refused.
+  const modified = Date.parse(sObject.LastModifiedDate ?? sObject.SystemModstamp ?? '');
+  return { eventType, ticketId, identity: identityOf(eventType, ticketId, notification, fields), payload, ...(Number.isNaN(modified) ? {} : { occurredAtMs: modified }) };
 }
 
 /**
