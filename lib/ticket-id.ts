@@ -34,8 +34,8 @@ export const TICKET_ID_FORMATS: Readonly<Record<ProviderName, TicketIdFormat>> =
   // "15-character case-sensitive" or "18-character case-insensitive" alphanumeric record ids
   // (Salesforce Help, "What is a Salesforce ID?"; Apex Developer Guide, ID primitive type).
   salesforce: { test: (id) => canonicalId(id) !== undefined, expected: 'a 15- or 18-character Salesforce record id' },
-  // Any id the sender uses, but not one that is a relative path step or holds control characters.
-  generic: { test: (id) => id.trim() !== '' && !isDotSegment(id) && !/\p{Cc}/u.test(id), expected: 'a non-empty id without control characters, other than "." and ".."' },
+  // Any id the sender uses (encoded in the URL; logs escape it), but not blank or a relative path step.
+  generic: { test: (id) => id.trim() !== '' && !isDotSegment(id), expected: 'a non-blank id other than "." and ".."' },
 };
 
 /** True when `id` is acceptable as `provider`'s ticket id. */

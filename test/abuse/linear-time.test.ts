@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { scanJsonText } from '../../lib/json-text.ts';
 import { looksLikeHtml, plainText, stripHtml } from '../../lib/mapping.ts';
+import { summarizeResults, withoutTrailingDots } from '../../lib/write-back-summary.ts';
 import { parseTriggeredEvent } from '../../lib/providers/freshdesk/parse.ts';
 import { escapeXml } from '../../lib/providers/salesforce/xml.ts';
 import { providers } from '../../lib/providers/registry.ts';
@@ -48,7 +49,10 @@ function growthRatio(run: (n: number) => void): number {
 }
 
 function expectLinear(label: string, run: (n: number) => void): void {
-  const ratio = growthRatio(run);
+  // The machine is shared: a ratio over the bound is measured again (up to three times in all) and
+  // the lowest counts. Noise does not repeat; quadratic growth does, every time.
+  let ratio = growthRatio(run);
+  for (let retry = 0; retry < 2 && ratio > MAX_RATIO; retry++) ratio = Math.min(ratio, growthRatio(run));
   expect(ratio, `${label}: 10× the input took ${ratio.toFixed(1)}× the time`).toBeLessThanOrEqual(MAX_RATIO);
 }
 
@@ -114,6 +118,14 @@ describe('linear time: the text helpers', () => {
     expectLinear('scanJsonText(backslash runs)', (n) => scanJsonText(`["${'\\\\\\\\"'.repeat(n / 5)}]`));
     expectLinear('scanJsonText(numbers)', (n) => scanJsonText(`[${'12345678901234567890,'.repeat(n / 21)}1]`));
     expectLinear('scanJsonText(brackets)', (n) => scanJsonText('[{'.repeat(n / 2)));
+  });
+
+  it('the note built from Simpli answers: a QA summary of dots and blanks that does not end the text', () => {
+    const summary = (n: number) => `ok${' .'.repeat(n / 2)}x`;
+    expectLinear('withoutTrailingDots', (n) => withoutTrailingDots(summary(n)));
+    const event = { eventType: 'ticket.resolved' as const, ticketId: '1', subject: '', body: '', customerId: '', channel: 'web' as const, conversation: [], metadata: {} };
+    expectLinear('summarizeResults(qa.summary)', (n) => summarizeResults({ event, results: { qa: { score: 80, summary: summary(n) } }, confidenceThreshold: 0.5 }));
+    expect(withoutTrailingDots('Good call. . \n')).toBe('Good call');
   });
 
   it('Freshdesk triggered_event notation on {a: and spaces (was cubic: 2.2 KiB took 5.5 s)', () => {

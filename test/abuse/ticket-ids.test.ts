@@ -13,7 +13,7 @@ import { createKit } from './redteam-kit.ts';
 
 const fixture = (path: string) => readFileSync(new URL(`../fixtures/${path}`, import.meta.url), 'utf8');
 const json = (path: string) => JSON.parse(fixture(path)) as Record<string, unknown>;
-const HOSTILE = ['..', '.', '../users', '1/../2', '%2e%2e', '20?x=1', '20#', ' 20', '20\n'];
+const HOSTILE = ['..', '.', ' ', '../users', '1/../2', '%2e%2e', '20?x=1', '20#', ' 20', '20\n'];
 
 describe('ingest refuses ticket ids the helpdesk never issues', () => {
   const kit = createKit();
@@ -36,10 +36,10 @@ describe('ingest refuses ticket ids the helpdesk never issues', () => {
   };
 
   for (const [name, build] of Object.entries(bodies)) {
-    it(`${name}: ${HOSTILE.filter((id) => name !== 'generic' || ['..', '.', '20\n'].includes(id)).length} hostile ids → 422 invalid_ticket_id, nothing queued`, async () => {
+    it(`${name}: ${HOSTILE.filter((id) => name !== 'generic' || ['..', '.', ' '].includes(id)).length} hostile ids → 422 invalid_ticket_id, nothing queued`, async () => {
       for (const id of HOSTILE) {
-        // The generic provider takes any id the sender uses, but not a path step or a control character.
-        if (name === 'generic' && !['..', '.', '20\n'].includes(id)) continue;
+        // The generic provider takes any id the sender uses, but not a path step or a blank one.
+        if (name === 'generic' && !['..', '.', ' '].includes(id)) continue;
         // HubSpot's objectId is trimmed before use (parse.ts), so surrounding blanks are harmless there.
         if (name === 'hubspot' && id.trim() !== id) continue;
         const r = await kit.post(...build(id));
