@@ -193,6 +193,15 @@ describe('linear time: every text field of every provider’s parse and normaliz
     }
   });
 
+  it('salesforce: namespace declarations above many declaring children', () => {
+    const xml = (n: number) => {
+      const count = Math.max(1, Math.floor(n / 40));
+      const declarations = Array.from({ length: count }, (_, i) => `xmlns:a${i}="urn:a${i}"`).join(' ');
+      return `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" ${declarations}>${'<b xmlns:c="urn:c"/>'.repeat(count)}</soapenv:Envelope>`;
+    };
+    expectLinear('namespaces', (n) => syncRun('salesforce', xml(n), 'ticket.created', {}, 'text/xml'));
+  });
+
   for (const file of ['salesforce/case-comment.xml', 'salesforce/case-created.xml']) {
     it(`salesforce ${file}: every element's text`, () => {
       const xml = fixture(file);

@@ -32,6 +32,12 @@ export class XmlError extends Error {
 
 const MAX_DEPTH = 32;
 const MAX_ELEMENTS = 20_000;
+/**
+ * Namespace declarations in a whole document. Each element that declares one copies its parent's
+ * scope, so thousands of declarations above thousands of declaring children cost their product
+ * (red-team pass); an outbound message declares about five.
+ */
+const MAX_NAMESPACE_DECLARATIONS = 100;
 const NAME = /^[A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?$/;
 const PREDEFINED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
@@ -56,6 +62,7 @@ export function parseXml(input: string): XmlElement {
   const stack: Building[] = [];
   let root: XmlElement | undefined;
   let count = 0;
+  const namespaces = { declared: 0 };
 
   while (pos < text.length) {
     const lt = text.indexOf('<', pos);
@@ -116,7 +123,7 @@ export function parseXml(input: string): XmlElement {
     let inner = text.slice(pos + 1, end);
     const selfClosing = inner.endsWith('/');
     if (selfClosing) inner = inner.slice(0, -1);
-    const open = startTag(inner, stack.at(-1)?.scope ?? new Map([['xml', 'http://www.w3.org/XML/1998/namespace']]));
+    const open = startTag(inner, stack.at(-1)?.scope ?? new Map([['xml', 'http://www.w3.org/XML/1998/namespace']]), namespaces);
     if (++count > MAX_ELEMENTS) throw new XmlError('xml_too_large', `more than ${MAX_ELEMENTS} elements`);
     if (stack.length >= MAX_DEPTH) throw new XmlError('xml_too_deep', `nested deeper than ${MAX_DEPTH}`);
     pos = end + 1;
@@ -132,7 +139,7 @@ export function parseXml(input: string): XmlElement {
   return root;
 }
 
-function startTag(inner: string, parentScope: ReadonlyMap<string, string>): Building {
+function startTag(inner: string, parentScope: ReadonlyMap<string, string>, namespaces: { declared: number }): Building {
   const nameMatch = /^([^\s]+)/.exec(inner);
   const qname = nameMatch?.[1] ?? '';
   if (!NAME.test(qname)) throw new XmlError('xml_malformed', 'an element name is not an XML name (an unescaped "<" in text?)');
@@ -155,6 +162,9 @@ function startTag(inner: string, parentScope: ReadonlyMap<string, string>): Buil
   let scope = parentScope;
   for (const [name, value] of Object.entries(attributes)) {
     if (name === 'xmlns' || name.startsWith('xmlns:')) {
+      if (++namespaces.declared > MAX_NAMESPACE_DECLARATIONS) {
+        throw new XmlError('xml_too_large', `more than ${MAX_NAMESPACE_DECLARATIONS} namespace declarations`);
+      }
       if (scope === parentScope) scope = new Map(parentScope);
       (scope as Map<string, string>).set(name === 'xmlns' ? '' : name.slice(6), value);
     }
