@@ -5,6 +5,7 @@
  * the Case's CaseComments and EmailMessages (two SOQL queries).
  */
 import { PermanentEventError } from '../../errors.ts';
+import { shown } from '../../log-safe.ts';
 import { isRetryableSalesforceError } from './limits.ts';
 import type { HttpClient } from '../../http.ts';
 import { firstString, optionalAgent, stripHtml, withOverrides, type FieldMap } from '../../mapping.ts';
@@ -148,7 +149,7 @@ async function fetchThread(caseId: string, settings: ProviderSettings, http: Htt
 }
 
 function assertRecordId(caseId: string): void {
-  if (canonicalId(caseId) === undefined) throw new PermanentEventError('invalid_case_id', `"${caseId}" is not a Salesforce record id`);
+  if (canonicalId(caseId) === undefined) throw new PermanentEventError('invalid_case_id', `${shown(caseId)} is not a Salesforce record id`);
 }
 
 async function query(http: HttpClient, settings: ProviderSettings, soql: string): Promise<unknown[]> {
