@@ -28,6 +28,12 @@ export interface LocalApiOptions {
   readonly functionName?: string;
   /** The API's routes (template.yaml's HttpApi events); DEFAULT_ROUTES otherwise. */
   readonly routes?: readonly HttpRoute[];
+  /** A client that has not sent its headers by then gets 408 and is closed (default 10 s). */
+  readonly headersTimeoutMs?: number;
+  /** A client that has not sent its whole request by then gets 408 and is closed (default 30 s, HTTP API's timeout). */
+  readonly requestTimeoutMs?: number;
+  /** Body limit; past it the reading stops and 413 is answered at once (default HTTP API's 10 MiB). */
+  readonly maxPayloadBytes?: number;
   /** Called after each response (the local stack logs it). */
   readonly onResponse?: (info: { method: string; path: string; statusCode: number; durationMs: number }) => void;
 }
@@ -51,13 +57,23 @@ export const DEFAULT_ROUTES: readonly HttpRoute[] = [
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 /** HTTP API's integration timeout. */
 const API_TIMEOUT_MS = 30_000;
+/** Headers are a few hundred bytes: a client still sending them after this is a slow-loris. */
+const HEADERS_TIMEOUT_MS = 10_000;
 
 export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi> {
   const region = options.region ?? 'us-east-1';
   const timeoutMs = Math.min(options.timeoutMs ?? API_TIMEOUT_MS, API_TIMEOUT_MS);
   const routes = options.routes ?? DEFAULT_ROUTES;
-  const server = createServer((req, res) => {
+  const maxPayloadBytes = options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES;
+  const headersTimeout = options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
+  const requestTimeout = Math.max(options.requestTimeoutMs ?? API_TIMEOUT_MS, headersTimeout);
+  // Node answers 408 and closes a connection past either timeout (issue #13 finding 15: slow
+  // clients were never timed out); it checks every `connectionsCheckingInterval` ms.
+  const serverOptions = { headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(1_000, headersTimeout) };
+  const server = createServer(serverOptions, (req, res) => {
     void handle(req, res).catch((error: unknown) => {
+      // A client that timed out or went away (Node answered it 408 and closed it): nothing to do.
+      if (req.socket.destroyed) return;
       // A bug in the harness, not in the handler: say so rather than hang the client.
       if (!res.headersSent) send(res, 500, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Internal Server Error' }));
       console.error('local API error:', error);
@@ -66,13 +82,18 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const startedMs = Date.now();
-    const body = await readRaw(req, MAX_PAYLOAD_BYTES);
+    const body = await readRaw(req, maxPayloadBytes);
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
     const route = matchRoute(method, url.pathname, routes);
     const done = (statusCode: number) => options.onResponse?.({ method, path: url.pathname, statusCode, durationMs: Date.now() - startedMs });
     if (body === undefined) {
-      send(res, 413, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Request Entity Too Large' }));
+      // Answer now and read no more of the body: close the connection once the answer is out.
+      res.once('finish', () => {
+        req.socket.end();
+        setTimeout(() => req.socket.destroy(), 1_000).unref();
+      });
+      send(res, 413, { 'content-type': 'application/json', connection: 'close' }, JSON.stringify({ message: 'Request Entity Too Large' }));
       return done(413);
     }
     if (route === undefined) {
@@ -169,9 +190,10 @@ export function toHttpApiEvent(
   }
   const sourceIp = (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
   // API Gateway adds the forwarding headers; the ingest handler rebuilds the called URL from them.
+  // The scheme and port are the server's own facts, never the client's (issue #13 finding 7).
   headers['x-forwarded-for'] ??= sourceIp;
-  headers['x-forwarded-port'] ??= String(req.socket.localPort ?? '');
-  headers['x-forwarded-proto'] ??= 'http';
+  headers['x-forwarded-port'] = String(req.socket.localPort ?? '');
+  headers['x-forwarded-proto'] = 'http';
 
   const target = req.url ?? '/';
   const queryAt = target.indexOf('?');
@@ -240,15 +262,32 @@ function send(res: ServerResponse, statusCode: number, headers: Record<string, s
   res.end(body);
 }
 
-/** The raw request bytes, or undefined past `limit` (the rest is drained and dropped). */
+/**
+ * The raw request bytes, or undefined as soon as they pass `limit` (a declared Content-Length over
+ * it, or a chunked upload that grows past it): the reading stops there instead of taking in the rest.
+ */
 function readRaw(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      req.pause();
+      resolve(undefined);
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-    });
+      if (size <= limit) {
+        chunks.push(chunk);
+        return;
+      }
+      req.off('data', onData);
+      req.pause();
+      chunks.length = 0;
+      resolve(undefined);
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(size > limit ? undefined : Buffer.concat(chunks)));
     req.on('error', reject);
   });

@@ -138,7 +138,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       region: emulators.region,
       routes: resources.httpRoutes,
       onResponse: ({ method, path, statusCode, durationMs }) => {
-        if (logFormat === 'pretty') print(`${clock()}  ${statusCode < 300 ? '→' : '✗'} ${method} ${path} ${statusCode} (${durationMs} ms)`);
+        if (logFormat === 'pretty') print(printable(`${clock()}  ${statusCode < 300 ? '→' : '✗'} ${method} ${path} ${statusCode} (${durationMs} ms)`));
       },
     });
     cleanups.push(() => api.stop());
@@ -299,8 +299,25 @@ const OUTCOME_MARK: Readonly<Record<string, string>> = {
   'dead-lettered': '✗ dead-lettered',
 };
 
+/**
+ * Control characters (newlines, ESC sequences that clear or recolour the terminal), C1 controls,
+ * line separators and bidirectional overrides, written visibly: values in a readable line come from
+ * requests (`POST /webhooks/x%0AFORGED…%1B[2J`, issue #13 finding 13) and must not forge lines.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
 /** undefined: not a log line (print as is); '': a log line with nothing worth a line of its own. */
 export function readableLine(line: string, traces: Map<string, EventTrace>): string | undefined {
+  const readable = readableLineOf(line, traces);
+  return readable === undefined || readable === '' ? readable : printable(readable);
+}
+
+function readableLineOf(line: string, traces: Map<string, EventTrace>): string | undefined {
   if (METRICS_NOISE.some((noise) => noise.test(line))) return '';
   if (!line.startsWith('{')) return undefined;
   let entry: Record<string, unknown>;

@@ -57,7 +57,10 @@ export function requestUrl(event: APIGatewayProxyEventV2, publicBaseUrl: string 
     const path = stage && stage !== '$default' && event.rawPath.startsWith(`/${stage}/`) ? event.rawPath.slice(stage.length + 1) : event.rawPath;
     return `${publicBaseUrl.replace(/\/+$/, '')}${path}${query}`;
   }
-  const proto = event.headers?.['x-forwarded-proto'] ?? 'https';
+  // Trusted parts only: the host is API Gateway's, and the scheme is https unless the header says
+  // exactly `http` (the local API). An unchecked header once made the URL
+  // `https://collector.example/hook?u=://<host>/…`, another URL's HubSpot signature (issue #13 finding 7).
+  const proto = event.headers?.['x-forwarded-proto']?.trim().toLowerCase() === 'http' ? 'http' : 'https';
   return `${proto}://${event.requestContext.domainName}${event.rawPath}${query}`;
 }
 

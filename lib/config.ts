@@ -6,6 +6,7 @@
  */
 import * as z from 'zod/mini';
 import { ConfigError } from './errors.ts';
+import { secretProblem } from './standard-webhooks.ts';
 import { PROVIDER_NAMES, type ProviderName, type ProviderSettings } from './providers/types.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -38,6 +39,8 @@ export interface IngestConfig {
   /** Base URL the helpdesks call (HubSpot v3 signs the full URL); else taken from the request. */
   readonly publicBaseUrl: string | undefined;
   readonly helpdeskConfig: SecretsSource<HelpdeskConfig>;
+  /** The Ledger's TTL (LEDGER_TTL_DAYS): older events are ignored as replays. */
+  readonly ledgerTtlDays: number;
 }
 
 export interface SimpliConfig {
@@ -78,6 +81,8 @@ export function loadIngestConfig(env: Env = process.env): IngestConfig {
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, 1024, DEFAULT_MAX_BODY_BYTES),
     publicBaseUrl: optionalUrl(env, 'PUBLIC_BASE_URL'),
     helpdeskConfig: optionalSecretsSource(env, 'HELPDESK_CONFIG', parseHelpdeskConfig),
+    // The Ledger's memory, so that ingest refuses events older than it (replays, issue #13 finding 5).
+    ledgerTtlDays: integer(env, 'LEDGER_TTL_DAYS', 30, 1, 3650),
   };
 }
 
@@ -115,7 +120,17 @@ const helpdeskSchema = z.partialRecord(z.enum(PROVIDER_NAMES), z.record(z.string
 
 /** Parses WEBHOOK_SECRETS JSON (inline or from Secrets Manager); `origin` names where it came from. */
 export function parseWebhookSecrets(json: string, origin: string): WebhookSecrets {
-  return parseJson(json, origin, secretsSchema, '{"zendesk": ["secret-1", "secret-2"], "generic": ["…"]}');
+  const secrets = parseJson(json, origin, secretsSchema, '{"zendesk": ["secret-1", "secret-2"], "generic": ["…"]}');
+  // A secret that is no key (empty, blank, `whsec_` + nothing) would verify what anybody signs.
+  for (const [provider, list] of Object.entries(secrets)) {
+    list?.forEach((secret, index) => {
+      const problem = secretProblem(secret);
+      if (problem !== undefined) {
+        throw new ConfigError('unusable_secret', `${origin}.${provider}[${index}] ${problem}: set a random secret of at least 24 bytes, or remove the entry`);
+      }
+    });
+  }
+  return secrets;
 }
 
 /** Parses HELPDESK_CONFIG JSON (inline or from Secrets Manager). */

@@ -4,6 +4,9 @@
  * Nothing unauthenticated is parsed, and 2xx is answered only once SQS holds every event.
  */
 import { NotFoundError, PayloadTooLargeError, UnprocessableEventError } from './errors.ts';
+import { shown } from './log-safe.ts';
+import { own } from './own.ts';
+import { isValidTicketId, TICKET_ID_FORMATS } from './ticket-id.ts';
 import type { ProviderSettings } from './providers/types.ts';
 import {
   PROVIDER_NAMES,
@@ -23,6 +26,13 @@ import {
  */
 export const MAX_ID_BYTES = 1024;
 
+/**
+ * Most events one request may enqueue, whatever the provider: HubSpot and Salesforce batch up to
+ * 100 (each provider also refuses a longer batch itself), the others send one. A backstop so that no
+ * parser can turn one request into thousands of queued events and helpdesk calls.
+ */
+export const MAX_EVENTS_PER_REQUEST = 100;
+
 export interface IngestDeps {
   readonly providers: Readonly<Partial<Record<ProviderName, ProviderIngest>>>;
   secretsFor(provider: ProviderName): Promise<readonly string[]>;
@@ -31,7 +41,14 @@ export interface IngestDeps {
   enqueue(events: readonly QueuedEvent[]): Promise<void>;
   readonly nowMs: number;
   readonly maxBodyBytes: number;
+  /**
+   * How long the Ledger remembers an event (LEDGER_TTL_DAYS). An event whose own time is older than
+   * that, less a day for clock skew, may have been forgotten: it is ignored as a replay.
+   */
+  readonly ledgerTtlDays?: number | undefined;
 }
+
+const DAY_MS = 86_400_000;
 
 export interface IngestInput {
   readonly provider: string;
@@ -53,13 +70,13 @@ export async function ingest(input: IngestInput, deps: IngestDeps): Promise<Inge
   const name = input.provider.toLowerCase();
   const provider = (PROVIDER_NAMES as readonly string[]).includes(name) ? deps.providers[name as ProviderName] : undefined;
   if (provider === undefined) {
-    throw new NotFoundError('unknown_provider', `unknown provider "${input.provider}"; use one of ${Object.keys(deps.providers).join(', ')}`);
+    throw new NotFoundError('unknown_provider', `unknown provider "${shown(input.provider)}"; use one of ${Object.keys(deps.providers).join(', ')}`);
   }
   let routeEvent: EventType | undefined;
   if (input.routeEvent !== undefined) {
-    routeEvent = ROUTE_EVENTS[input.routeEvent as keyof typeof ROUTE_EVENTS];
+    routeEvent = own<EventType>(ROUTE_EVENTS, input.routeEvent);
     if (routeEvent === undefined) {
-      throw new NotFoundError('unknown_event', `unknown event "${input.routeEvent}"; use one of ${Object.keys(ROUTE_EVENTS).join(', ')}`);
+      throw new NotFoundError('unknown_event', `unknown event "${shown(input.routeEvent)}"; use one of ${Object.keys(ROUTE_EVENTS).join(', ')}`);
     }
   }
   const request: WebhookRequest = { ...input.request, routeEvent };
@@ -70,7 +87,12 @@ export async function ingest(input: IngestInput, deps: IngestDeps): Promise<Inge
   if (parse.kind === 'ignored') return { kind: 'ignored', provider: provider.name, reason: parse.reason, parse };
 
   const receivedAt = new Date(deps.nowMs).toISOString();
-  const events = parse.events.map(
+  const oldestMs = deps.ledgerTtlDays === undefined ? undefined : deps.nowMs - Math.max(0, deps.ledgerTtlDays - 1) * DAY_MS;
+  const current = oldestMs === undefined ? parse.events : parse.events.filter((e) => e.occurredAtMs === undefined || e.occurredAtMs >= oldestMs);
+  if (current.length === 0) {
+    return { kind: 'ignored', provider: provider.name, reason: `the event happened longer ago than the Ledger remembers (${deps.ledgerTtlDays} days): a replay`, parse };
+  }
+  const events = current.map(
     (e): QueuedEvent => ({
       provider: provider.name,
       eventType: e.eventType,
@@ -83,6 +105,9 @@ export async function ingest(input: IngestInput, deps: IngestDeps): Promise<Inge
     }),
   );
   if (events.length === 0) return { kind: 'ignored', provider: provider.name, reason: 'no events in the body', parse };
+  if (events.length > MAX_EVENTS_PER_REQUEST) {
+    throw new UnprocessableEventError('too_many_events', `the request holds ${events.length} events; at most ${MAX_EVENTS_PER_REQUEST} are accepted per request`);
+  }
   const oversized = events.find((e) => Buffer.byteLength(e.eventId) > MAX_ID_BYTES || Buffer.byteLength(e.ticketId) > MAX_ID_BYTES);
   if (oversized !== undefined) {
     throw new UnprocessableEventError('event_id_too_long', `an event id or ticket id is longer than ${MAX_ID_BYTES} bytes`);
@@ -95,6 +120,11 @@ export async function ingest(input: IngestInput, deps: IngestDeps): Promise<Inge
       'event_id_malformed',
       'an event id or ticket id holds a lone UTF-16 surrogate (an unpaired \\uD800-\\uDFFF escape); send ids that are valid Unicode',
     );
+  }
+  // An id of a shape the helpdesk never issues would reach a write-back URL (`..` is the parent
+  // resource): refused with what the id must be, without echoing it.
+  if (events.some((e) => !isValidTicketId(provider.name, e.ticketId))) {
+    throw new UnprocessableEventError('invalid_ticket_id', `the ${provider.name} ticket id must be ${TICKET_ID_FORMATS[provider.name].expected}`);
   }
   await deps.enqueue(events);
   return { kind: 'accepted', provider: provider.name, events, parse };

@@ -26,9 +26,29 @@ export function verifyStandardWebhook(request: WebhookRequest, secrets: readonly
     .filter((sig): sig is Buffer => sig !== undefined);
   if (received.length === 0) throw new AuthenticityError('malformed_signature', 'webhook-signature has no v1 signature');
   const signed = [`${id}.${timestamp.trim()}.`, request.rawBody] as const;
-  if (!matchesAnySecret(received, secrets, (secret) => hmac('sha256', keyOf(secret), ...signed))) {
+  // A secret that yields no key is refused at configuration (config.ts); here it matches nothing.
+  const usable = secrets.filter((secret) => secretProblem(secret) === undefined);
+  if (!matchesAnySecret(received, usable, (secret) => hmac('sha256', keyOf(secret), ...signed))) {
     throw new AuthenticityError('no_matching_signature', 'webhook-signature matches no active secret');
   }
+}
+
+/**
+ * Why a configured webhook secret cannot be used as a key, or undefined when it can. `whsec_` +
+ * nothing (or + text that is not base64) decodes to an empty key, and an HMAC with an empty key is
+ * one anybody can compute (issue #13 finding 8). Applies to every provider's secrets: none may be
+ * empty or blank either.
+ */
+export function secretProblem(secret: string): string | undefined {
+  if (secret.trim() === '') return 'is empty or blank';
+  if (!secret.startsWith('whsec_')) return undefined;
+  const encoded = secret.slice('whsec_'.length);
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) return 'starts with whsec_ but the rest is not base64 (Standard Webhooks: whsec_ + the base64 key)';
+  const key = Buffer.from(encoded, 'base64');
+  if (key.length === 0 || key.toString('base64').replace(/=+$/, '') !== encoded.replace(/=+$/, '')) {
+    return 'starts with whsec_ but the rest does not decode to a key (Standard Webhooks: whsec_ + the base64 key)';
+  }
+  return undefined;
 }
 
 function keyOf(secret: string): Buffer {

@@ -110,7 +110,7 @@ export function summarizeResults(input: WriteBackInput, options: { tagPrefix?: s
   }
   if (qa !== undefined) {
     fields.ai_qa_score = qa.score;
-    say('qa', `QA score: ${qa.score}${qa.summary ? ` — ${qa.summary.replace(/[.\s]+$/, '')}` : ''}.`);
+    say('qa', `QA score: ${qa.score}${qa.summary ? ` — ${withoutTrailingDots(qa.summary)}` : ''}.`);
   }
   if (draft !== undefined) {
     say('draft', `Suggested reply (draft ${draft.draft_id}, confidence ${draft.confidence.toFixed(2)}):\n${draft.draft}`);
@@ -124,6 +124,16 @@ export function summarizeResults(input: WriteBackInput, options: { tagPrefix?: s
     noteSteps,
     steps: completedSteps(results),
   };
+}
+
+/**
+ * The text without its trailing dots and blanks. A loop, not `/[.\s]+$/`: that regex retries from
+ * every dot or blank of a long run that does not end the text, quadratically (red-team pass).
+ */
+export function withoutTrailingDots(text: string): string {
+  let end = text.length;
+  while (end > 0 && (text[end - 1] === '.' || /\s/.test(text[end - 1] ?? ''))) end--;
+  return text.slice(0, end);
 }
 
 export function completedSteps(results: StepResults): string[] {

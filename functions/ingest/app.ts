@@ -8,6 +8,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { errorToHttpResponse, toHttpResponse, toIngestInput } from '../../lib/api-gateway.ts';
 import { BridgeError, reasonOf } from '../../lib/errors.ts';
 import { ingest, type IngestDeps } from '../../lib/ingest.ts';
+import { shown } from '../../lib/log-safe.ts';
 import type { ProviderName } from '../../lib/providers/types.ts';
 
 export interface IngestAppDeps extends Omit<IngestDeps, 'nowMs'> {
@@ -22,7 +23,8 @@ export function createIngestHandler(deps: IngestAppDeps) {
     const startedMs = deps.now();
     const input = toIngestInput(event, deps.publicBaseUrl);
     // The API Gateway request id is the correlation id; it travels in every queue message.
-    deps.logger.appendKeys({ correlationId: input.requestId, provider: input.provider });
+    // The route's provider segment is the caller's text: logged only when it is a name we know.
+    deps.logger.appendKeys({ correlationId: input.requestId, provider: knownProvider(input.provider.toLowerCase(), deps) ?? shown(input.provider) });
     const metrics = deps.metrics;
     try {
       const result = await ingest(input, { ...deps, nowMs: startedMs });
@@ -63,5 +65,5 @@ export function createIngestHandler(deps: IngestAppDeps) {
 }
 
 function knownProvider(name: string, deps: IngestAppDeps): ProviderName | undefined {
-  return name in deps.providers ? (name as ProviderName) : undefined;
+  return Object.hasOwn(deps.providers, name) ? (name as ProviderName) : undefined;
 }

@@ -47,6 +47,7 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredRe
     settingsFor: async (provider) => (await helpdeskConfig.get())[provider] ?? {},
     enqueue: createEnqueue(sqs, config.queueUrl),
     maxBodyBytes: config.maxBodyBytes,
+    ledgerTtlDays: config.ledgerTtlDays,
     publicBaseUrl: config.publicBaseUrl,
     now: Date.now,
     logger,

@@ -5,7 +5,9 @@
  * writes back with one PUT to the configured `updateUrl`, like the guide's `update_helpdesk_ticket`.
  */
 import { AuthenticityError, BadRequestError, PermanentEventError, UnprocessableEventError } from '../errors.ts';
+import { shown } from '../log-safe.ts';
 import { firstString, optionalAgent, withOverrides, type FieldMap } from '../mapping.ts';
+import { own } from '../own.ts';
 import { assertHasSecrets, decodeSignature, hmac, matchesAnySecret, sha256 } from '../verify-hmac.ts';
 import { verifyStandardWebhook } from '../standard-webhooks.ts';
 import { isBridgeNote, summarizeResults } from '../write-back-summary.ts';
@@ -23,6 +25,7 @@ import {
   type ProviderSettings,
 } from './types.ts';
 import { readJsonBody } from './parse-json-body.ts';
+import { pathSegment } from '../ticket-id.ts';
 
 type GenericField = 'ticketId' | 'subject' | 'body' | 'customerId' | 'channel' | 'message' | 'eventId' | 'eventType';
 
@@ -82,7 +85,7 @@ export const genericIngest: ProviderIngest = {
     const eventType = request.routeEvent ?? eventTypeOf(payload, fields);
     if (eventType === undefined) {
       const named = firstString(payload, fields.eventType);
-      if (named !== undefined) return { kind: 'ignored', reason: `event "${named}" is not processed` };
+      if (named !== undefined) return { kind: 'ignored', reason: `event "${shown(named)}" is not processed` };
       throw new BadRequestError(
         'missing_event_type',
         'the body does not name its event: add "event": "ticket.created" (or message.created, ticket.resolved), or post to /webhooks/generic/{ticket-created|message-created|ticket-resolved}',
@@ -134,7 +137,7 @@ export const genericProcess: ProviderProcess = {
       ...(summary.note === undefined || settings.writeNotes === false ? {} : { internal_note: summary.note }),
     };
     const noted = 'internal_note' in body ? summary.noteSteps : [];
-    const url = updateUrl.replaceAll('{ticket_id}', encodeURIComponent(input.event.ticketId));
+    const url = updateUrl.replaceAll('{ticket_id}', pathSegment(input.event.ticketId));
     return [
       {
         // One PUT carrying everything known so far; a retry with more results writes again.
@@ -161,7 +164,7 @@ export const genericProvider: Provider = /* @__PURE__ */ Object.assign({}, gener
 function eventTypeOf(payload: object, fields: FieldMap<GenericField>): EventType | undefined {
   const named = firstString(payload, fields.eventType);
   if (named === undefined) return undefined;
-  return EVENT_ALIASES[named.trim().toLowerCase().replace(/[\s_-]+/g, '.')];
+  return own(EVENT_ALIASES, named.trim().toLowerCase().replace(/[\s_-]+/g, '.'));
 }
 
 function messageText(payload: unknown, fields: FieldMap<GenericField>): string | undefined {

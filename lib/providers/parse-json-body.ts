@@ -1,4 +1,5 @@
 import { BadRequestError } from '../errors.ts';
+import { MAX_JSON_DEPTH, quoteLossyNumbers, scanJsonText } from '../json-text.ts';
 import type { WebhookRequest } from './types.ts';
 
 /** The body as UTF-8 text, without decoding it twice when API Gateway already gave us text. */
@@ -19,8 +20,15 @@ export function parseJsonBody(request: Pick<WebhookRequest, 'rawBody' | 'text'>)
 export function readJsonBody(request: Pick<WebhookRequest, 'rawBody' | 'text'>): { value: unknown; text: string } {
   const text = bodyText(request).replace(/^\uFEFF/, '');
   if (text.trim() === '') throw new BadRequestError('empty_body', 'the body is empty: send the event as JSON');
+  const scan = scanJsonText(text);
+  if (scan.maxDepth > MAX_JSON_DEPTH) {
+    throw new BadRequestError('json_too_deep', `the body nests objects or arrays ${scan.maxDepth} deep; the limit is ${MAX_JSON_DEPTH}`);
+  }
+  // Ids beyond 2^53 (or 1e309) stay the digits the helpdesk sent, as strings, in the parsed value
+  // and in the text handed on to the queue message.
+  const exact = quoteLossyNumbers(text, scan.lossyNumbers);
   try {
-    return { value: JSON.parse(text), text };
+    return { value: JSON.parse(exact), text: exact };
   } catch {
     throw new BadRequestError('invalid_json', 'the body is not valid JSON: send the event as a JSON object');
   }

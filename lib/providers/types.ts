@@ -66,6 +66,12 @@ export interface ParsedEvent {
   readonly payload: unknown;
   /** `payload` as the JSON text it was parsed from, when the event is the whole body. */
   readonly payloadJson?: string | undefined;
+  /**
+   * When the helpdesk says the event happened (epoch ms), from the authenticated body, for schemes
+   * whose signature carries no timestamp: ingest refuses an event older than the Ledger's memory,
+   * which could otherwise be replayed after its Ledger item expired (issue #13 finding 5).
+   */
+  readonly occurredAtMs?: number | undefined;
 }
 
 export type ParseResult =

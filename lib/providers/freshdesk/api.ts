@@ -4,6 +4,7 @@
  */
 import { UpstreamError } from '../../errors.ts';
 import type { HttpClient } from '../../http.ts';
+import { pathSegment } from '../../ticket-id.ts';
 
 export const FRESHDESK_TIMEOUT_MS = 10_000;
 /** `per_page` is at most 100; 10 pages is far more thread than QA needs. */
@@ -24,7 +25,7 @@ export interface FreshdeskConversation {
 
 /** `GET /api/v2/tickets/{id}` → the ticket object. */
 export async function fetchTicket(http: HttpClient, api: FreshdeskApi, ticketId: string): Promise<Record<string, unknown>> {
-  const body = await getJson(http, api, `${api.baseUrl}/api/v2/tickets/${encodeURIComponent(ticketId)}`);
+  const body = await getJson(http, api, `${api.baseUrl}/api/v2/tickets/${pathSegment(ticketId)}`);
   if (Array.isArray(body)) throw malformed('GET ticket answered a list');
   return body as Record<string, unknown>;
 }
@@ -33,7 +34,7 @@ export async function fetchTicket(http: HttpClient, api: FreshdeskApi, ticketId:
 export async function fetchConversations(http: HttpClient, api: FreshdeskApi, ticketId: string): Promise<FreshdeskConversation[]> {
   const all: FreshdeskConversation[] = [];
   for (let page = 1; page <= MAX_PAGES; page++) {
-    const body = await getJson(http, api, `${api.baseUrl}/api/v2/tickets/${encodeURIComponent(ticketId)}/conversations?per_page=${PAGE_SIZE}&page=${page}`);
+    const body = await getJson(http, api, `${api.baseUrl}/api/v2/tickets/${pathSegment(ticketId)}/conversations?per_page=${PAGE_SIZE}&page=${page}`);
     if (!Array.isArray(body)) throw malformed('GET conversations answered something other than a list');
     for (const item of body as unknown[]) {
       if (item === null || typeof item !== 'object') continue;

@@ -5,6 +5,7 @@
  * fallbacks accept a nested `ticket` object. `HELPDESK_CONFIG.freshdesk.fieldMap` overrides any key.
  */
 import { withOverrides, type FieldMap } from '../../mapping.ts';
+import { own } from '../../own.ts';
 import type { Channel, ProviderSettings } from '../types.ts';
 
 export type FreshdeskField =
@@ -69,7 +70,7 @@ export const FRESHDESK_PRIORITY_LABELS: Readonly<Record<string, string>> = { '1'
 /** A label or numeric code → the label (unknown values kept as sent). */
 export function labelOf(value: string | undefined, labels: Readonly<Record<string, string>>): string | undefined {
   if (value === undefined) return undefined;
-  return labels[value.trim()] ?? value.trim();
+  return own(labels, value.trim()) ?? value.trim();
 }
 
 export function isResolvedStatus(value: string | undefined): boolean {
@@ -88,7 +89,7 @@ const SOURCE_LABELS: readonly (readonly [RegExp, Channel])[] = [
 
 export function channelOf(value: string | undefined): Channel {
   const v = value?.trim().toLowerCase() ?? '';
-  const code = SOURCE_CODES[v];
+  const code = own(SOURCE_CODES, v);
   if (code !== undefined) return code;
   for (const [pattern, channel] of SOURCE_LABELS) if (pattern.test(v)) return channel;
   return 'web';

@@ -5,7 +5,9 @@
  * and the identity is built from the ticket id, the event and a hash of the business content.
  */
 import { BadRequestError, UnprocessableEventError } from '../../errors.ts';
-import { firstString, stripHtml, type FieldMap } from '../../mapping.ts';
+import { shown } from '../../log-safe.ts';
+import { firstString, looksLikeHtml, stripHtml, type FieldMap } from '../../mapping.ts';
+import { own } from '../../own.ts';
 import { sha256 } from '../../verify-hmac.ts';
 import { isBridgeNote, NOTE_MARKER } from '../../write-back-summary.ts';
 import { parseJsonBody } from '../parse-json-body.ts';
@@ -38,19 +40,19 @@ export function parseFreshdesk(request: WebhookRequest, settings: ProviderSettin
 
   // Updates the bridge itself makes (priority, tags, custom fields, private notes) fire "ticket is
   // updated" rules too: only status changes and new messages may start processing.
-  if (triggered?.kind === 'change') return { kind: 'ignored', reason: `the update changed ${triggered.field}, not the status or the conversation` };
+  if (triggered?.kind === 'change') return { kind: 'ignored', reason: `the update changed ${shown(triggered.field)}, not the status or the conversation` };
   if (triggered?.kind === 'note' && triggered.isPrivate) return { kind: 'ignored', reason: 'the update is a private note' };
 
   const eventType = request.routeEvent ?? eventTypeOf(triggered) ?? aliasOf(firstString(payload, fields.eventType));
   if (eventType === undefined) {
-    if (triggeredText !== undefined) return { kind: 'ignored', reason: `triggered_event ${triggeredText} is not processed` };
+    if (triggeredText !== undefined) return { kind: 'ignored', reason: `triggered_event ${shown(triggeredText)} is not processed` };
     throw new BadRequestError(
       'missing_event_type',
       'a Freshdesk webhook does not name its event: point the rule at /webhooks/freshdesk/{ticket-created|message-created|ticket-resolved}',
     );
   }
   if (eventType === 'ticket.resolved' && triggered?.kind === 'status' && !isResolvedStatus(triggered.to)) {
-    return { kind: 'ignored', reason: `status changed to ${triggered.to}, not a resolution` };
+    return { kind: 'ignored', reason: `status changed to ${shown(triggered.to)}, not a resolution` };
   }
   // A rule posting to /ticket-resolved on any status change (or a custom status such as
   // "Waiting on Customer", zulip's status_changed fixture): the ticket's status, when the
@@ -88,15 +90,25 @@ function identityOf(eventType: EventType, ticketId: string, payload: unknown, fi
   return `${eventType}:${ticketId}:${sha256(JSON.stringify(content)).toString('hex').slice(0, 32)}`;
 }
 
-/** Parses Freshdesk's `{key:value}` / `{key:{from:a,to:b}}` notation (not JSON: keys are bare). */
+/**
+ * Parses Freshdesk's `{key:value}` / `{key:{from:a,to:b}}` notation (not JSON: keys are bare).
+ * Sliced, not matched with one regex: `^\s*\{…(.*?)\s*\}\s*$` backtracked cubically on `{a:` and
+ * spaces (issue #13 finding 4). The value is everything between the first `:` and the last `}`.
+ */
 export function parseTriggeredEvent(text: string): TriggeredEvent | undefined {
-  const match = /^\s*\{\s*([A-Za-z_]+)\s*:\s*(.*?)\s*\}\s*$/s.exec(text);
-  if (match?.[1] === undefined) return undefined;
-  const key = match[1].toLowerCase();
-  const value = (match[2] ?? '').toLowerCase();
+  const trimmed = text.trim();
+  if (!trimmed.startsWith('{') || !trimmed.endsWith('}') || trimmed.length < 2) return undefined;
+  const inner = trimmed.slice(1, -1);
+  const colon = inner.indexOf(':');
+  if (colon === -1) return undefined;
+  const rawKey = inner.slice(0, colon).trim();
+  if (!/^[A-Za-z_]+$/.test(rawKey)) return undefined;
+  const key = rawKey.toLowerCase();
+  const rawValue = inner.slice(colon + 1).trim();
+  const value = rawValue.toLowerCase();
   // Other ticket actions (`updated`, …) say nothing specific: the route decides.
   if (key === 'ticket_action') return value.startsWith('created') ? { kind: 'created' } : undefined;
-  if (key === 'status') return { kind: 'status', to: /to\s*:\s*"?([^,}"]+)/i.exec(match[2] ?? '')?.[1]?.trim() ?? '' };
+  if (key === 'status') return { kind: 'status', to: /to\s*:\s*"?([^,}"]+)/i.exec(rawValue)?.[1]?.trim() ?? '' };
   if (key === 'note_type') return { kind: 'note', isPrivate: value.includes('private') };
   // Replies (NOT CONFIRMED: the exact keys for a customer reply are not documented) are messages.
   if (key.includes('reply') || key.includes('response')) return { kind: 'reply' };
@@ -111,11 +123,11 @@ function eventTypeOf(triggered: TriggeredEvent | undefined): EventType | undefin
 }
 
 function aliasOf(named: string | undefined): EventType | undefined {
-  return named === undefined ? undefined : EVENT_ALIASES[named.trim().toLowerCase().replace(/[\s_-]+/g, '.')];
+  return named === undefined ? undefined : own(EVENT_ALIASES, named.trim().toLowerCase().replace(/[\s_-]+/g, '.'));
 }
 
 function normalizeText(text: string): string {
-  return (/<[a-z][^>]*>/i.test(text) ? stripHtml(text) : text).replace(/\s+/g, ' ').trim();
+  return (looksLikeHtml(text) ? stripHtml(text) : text).replace(/\s+/g, ' ').trim();
 }
 
 /** The bridge's note, whether sent as HTML (`<div>[Simpli AI]…`) or as text. */

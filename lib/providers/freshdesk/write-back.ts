@@ -13,6 +13,7 @@ import type { ProviderContext, WriteBackInput, WriteBackOp } from '../types.ts';
 import { FRESHDESK_TIMEOUT_MS, fetchTicket } from './api.ts';
 import { tagsOf } from './fields.ts';
 import { freshdeskSettings } from './settings.ts';
+import { pathSegment } from '../../ticket-id.ts';
 
 /** Simpli's priorities → Freshdesk's 1=Low, 2=Medium, 3=High, 4=Urgent. */
 export const FRESHDESK_PRIORITIES = { low: 1, medium: 2, high: 3, urgent: 4 } as const satisfies Record<Priority, number>;
@@ -22,7 +23,7 @@ export function freshdeskWriteBack(input: WriteBackInput, { settings }: Provider
   const summary = summarizeResults(input, config.tagPrefix === undefined ? {} : { tagPrefix: config.tagPrefix });
   if (summary.steps.length === 0) return [];
   const steps = summary.steps.join('+');
-  const ticketUrl = `${config.baseUrl}/api/v2/tickets/${encodeURIComponent(input.event.ticketId)}`;
+  const ticketUrl = `${config.baseUrl}/api/v2/tickets/${pathSegment(input.event.ticketId)}`;
   const headers = { authorization: config.authorization };
   const ops: WriteBackOp[] = [];
 

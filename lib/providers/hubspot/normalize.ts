@@ -15,6 +15,7 @@ import { isBridgeNote } from '../../write-back-summary.ts';
 import type { Channel, ConversationMessage, NormalizedEvent, ProviderContext, QueuedEvent } from '../types.ts';
 import { createHubSpotApi, type HubSpotApi } from './api.ts';
 import { readSettings, requireAccessToken } from './settings.ts';
+import { pathSegment } from '../../ticket-id.ts';
 
 type HubSpotField = 'subject' | 'body' | 'channel' | 'customerId' | 'priority' | 'stage' | 'pipeline' | 'category' | 'agentId';
 
@@ -88,7 +89,7 @@ function ticketPath(ticketId: string, fields: FieldMap<HubSpotField>, associatio
   }
   names.delete('');
   const query = new URLSearchParams({ properties: [...names].join(','), associations: associations.join(',') });
-  return `/crm/v3/objects/tickets/${encodeURIComponent(ticketId)}?${query.toString().replaceAll('%2C', ',')}`;
+  return `/crm/v3/objects/tickets/${pathSegment(ticketId)}?${query.toString().replaceAll('%2C', ',')}`;
 }
 
 interface EmailRecord {
@@ -127,10 +128,10 @@ async function emailsOf(api: HubSpotApi, ticket: unknown): Promise<ConversationM
 async function normalizeMessage(event: QueuedEvent, api: HubSpotApi): Promise<NormalizedEvent> {
   const threadId = firstString(event.payload, ['objectId']) ?? '';
   const messageId = firstString(event.payload, ['messageId']) ?? '';
-  const threadPath = `/conversations/v3/conversations/threads/${encodeURIComponent(threadId)}`;
+  const threadPath = `/conversations/v3/conversations/threads/${pathSegment(threadId)}`;
   const [thread, message] = await Promise.all([
     api.get(`${threadPath}?association=TICKET`),
-    api.get(`${threadPath}/messages/${encodeURIComponent(messageId)}`),
+    api.get(`${threadPath}/messages/${pathSegment(messageId)}`),
   ]);
   const ticketId = firstString(thread, ['threadAssociations.associatedTicketId']);
   const text = textOf(firstString(message, ['text']) ?? firstString(message, ['richText']));

@@ -5,10 +5,20 @@
  * of a mixed batch are enqueued.
  */
 import { BadRequestError, UnprocessableEventError } from '../../errors.ts';
+import { shown } from '../../log-safe.ts';
 import { firstString } from '../../mapping.ts';
 import { parseJsonBody } from '../parse-json-body.ts';
 import type { EventType, ParsedEvent, ParseResult, ProviderSettings, WebhookRequest } from '../types.ts';
 import { bridgeOwnedProperties, readSettings, type HubSpotSettings } from './settings.ts';
+
+/**
+ * "Each request can contain up to 100 events" (HubSpot webhooks settings; helpdesks.md §5.1). A
+ * longer array is not a HubSpot delivery: one signed 240 KiB body of minimal notifications was 4,237
+ * queued events (issue #13 finding 3). It is refused whole with 422 `too_many_events`, before any
+ * notification is read: HubSpot retries a 4xx at most 10 times over 24 hours, each refused as
+ * cheaply, and nothing is dropped silently as a truncation or a 2xx would.
+ */
+export const MAX_NOTIFICATIONS = 100;
 
 /** The ticket object type in generic (`object.*`) subscriptions, "0-5". */
 export const TICKET_OBJECT_TYPE_ID = '0-5';
@@ -27,6 +37,9 @@ export function parseHubSpot(request: WebhookRequest, raw: ProviderSettings): Pa
   const items = Array.isArray(body) ? body : isObject(body) ? [body] : undefined;
   if (items === undefined) throw new BadRequestError('not_an_array', 'the body must be a JSON array of HubSpot notifications');
   if (items.length === 0) return { kind: 'ignored', reason: 'the batch is empty' };
+  if (items.length > MAX_NOTIFICATIONS) {
+    throw new UnprocessableEventError('too_many_events', `the batch holds ${items.length} notifications; HubSpot sends at most ${MAX_NOTIFICATIONS} per request`);
+  }
 
   const events = new Map<string, ParsedEvent>();
   const ignored: string[] = [];
@@ -51,39 +64,39 @@ function classify(item: Record<string, unknown>, settings: HubSpotSettings): Cla
   if (type === undefined) return { kind: 'ignored', reason: 'a notification without subscriptionType' };
   const sourceId = firstString(item, ['sourceId']);
   if (sourceId !== undefined && settings.ignoredSourceIds.includes(sourceId)) {
-    return { kind: 'ignored', reason: `${type} from ignored source ${sourceId}` };
+    return { kind: 'ignored', reason: `${shown(type)} from ignored source ${shown(sourceId)}` };
   }
   const [object, action] = splitType(type, item);
   if (object === 'ticket' && action === 'creation') {
     const ticketId = objectIdOf(item);
-    if (ticketId === undefined) return { kind: 'invalid', reason: `${type} without objectId (the ticket id)` };
+    if (ticketId === undefined) return { kind: 'invalid', reason: `${shown(type)} without objectId (the ticket id)` };
     // A ticket is created once: any delivery of its creation, whatever its eventId, is a duplicate.
     return event('ticket.created', ticketId, `ticket.created:${ticketId}`, item);
   }
   if (object === 'ticket' && action === 'propertyChange') {
     const property = firstString(item, ['propertyName']) ?? '';
     // The bridge writes these: their change is its own write echoed back, never new work.
-    if (bridgeOwnedProperties(settings).has(property)) return { kind: 'ignored', reason: `change of ${property}, which the bridge writes` };
-    if (property !== STAGE_PROPERTY) return { kind: 'ignored', reason: `change of ${property || 'an unnamed property'} is not processed` };
+    if (bridgeOwnedProperties(settings).has(property)) return { kind: 'ignored', reason: `change of ${shown(property)}, which the bridge writes` };
+    if (property !== STAGE_PROPERTY) return { kind: 'ignored', reason: `change of ${property === '' ? 'an unnamed property' : shown(property)} is not processed` };
     const stage = firstString(item, ['propertyValue']) ?? '';
-    if (!settings.closedStageIds.includes(stage)) return { kind: 'ignored', reason: `stage ${stage || '(empty)'} is not a closed stage` };
+    if (!settings.closedStageIds.includes(stage)) return { kind: 'ignored', reason: `stage ${stage === '' ? '(empty)' : shown(stage)} is not a closed stage` };
     const ticketId = objectIdOf(item);
-    if (ticketId === undefined) return { kind: 'invalid', reason: `${type} without objectId (the ticket id)` };
+    if (ticketId === undefined) return { kind: 'invalid', reason: `${shown(type)} without objectId (the ticket id)` };
     return event('ticket.resolved', ticketId, notificationIdentity('ticket.resolved', item), item);
   }
   if (object === 'conversation' && action === 'newMessage') {
     // MESSAGE is a visitor's or agent's message; COMMENT is an internal comment, WELCOME_MESSAGE
     // the chat greeting (HubSpot conversations webhooks). Who sent it is known only from the API.
     const messageType = firstString(item, ['messageType']);
-    if (messageType !== undefined && messageType !== 'MESSAGE') return { kind: 'ignored', reason: `${messageType} messages are not processed` };
+    if (messageType !== undefined && messageType !== 'MESSAGE') return { kind: 'ignored', reason: `${shown(messageType)} messages are not processed` };
     const threadId = objectIdOf(item);
     if (threadId === undefined || firstString(item, ['messageId']) === undefined) {
-      return { kind: 'invalid', reason: `${type} without objectId (the thread id) or messageId` };
+      return { kind: 'invalid', reason: `${shown(type)} without objectId (the thread id) or messageId` };
     }
     // The ticket behind the thread is looked up in normalize(); until then the thread names it.
     return event('message.created', `thread:${threadId}`, notificationIdentity('message.created', item), item);
   }
-  return { kind: 'ignored', reason: `${type} is not processed` };
+  return { kind: 'ignored', reason: `${shown(type)} is not processed` };
 }
 
 /** `ticket.creation` and the generic `object.creation` with objectTypeId 0-5 are the same event. */

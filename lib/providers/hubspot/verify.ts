@@ -6,6 +6,7 @@
  * them in `signatureVersions`.
  */
 import { AuthenticityError, PermanentEventError } from '../../errors.ts';
+import { shown } from '../../log-safe.ts';
 import { assertFresh, assertHasSecrets, decodeSignature, DEFAULT_TOLERANCE_MS, hmac, matchesAnySecret, sha256 } from '../../verify-hmac.ts';
 import type { VerifyInput, WebhookRequest } from '../types.ts';
 import { readSettings, type SignatureVersion } from './settings.ts';
@@ -59,7 +60,7 @@ export function verifyHubSpot({ request, secrets, settings, nowMs }: VerifyInput
       throw new AuthenticityError('missing_signature_version', `${LEGACY_SIGNATURE_HEADER} came without ${VERSION_HEADER}`);
     }
     if (version !== 'v1' && version !== 'v2') {
-      throw new AuthenticityError('unknown_signature_version', `${VERSION_HEADER} "${version.slice(0, 8)}" is neither v1 nor v2`);
+      throw new AuthenticityError('unknown_signature_version', `${VERSION_HEADER} "${shown(version.slice(0, 8))}" is neither v1 nor v2`);
     }
     if (!versions.includes(version)) {
       throw new AuthenticityError(

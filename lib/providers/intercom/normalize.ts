@@ -11,6 +11,7 @@ import type { Channel, ConversationMessage, NormalizedEvent, ProviderContext, Qu
 import type { IntercomPayload } from './parse.ts';
 import { conversationOf, latestCustomerPart } from './parts.ts';
 import { intercomBaseUrl, intercomHeaders, optionalAccessToken } from './settings.ts';
+import { pathSegment } from '../../ticket-id.ts';
 
 type Field = 'subject' | 'body' | 'customerId' | 'channel' | 'status' | 'priority';
 
@@ -89,7 +90,7 @@ async function fetchThread(payload: IntercomPayload, ticketId: string, settings:
   const response = await http.request({
     service: 'intercom',
     method: 'GET',
-    url: `${intercomBaseUrl(settings)}/${path}/${encodeURIComponent(ticketId)}`,
+    url: `${intercomBaseUrl(settings)}/${path}/${pathSegment(ticketId)}`,
     headers: intercomHeaders(token),
     timeoutMs: API_TIMEOUT_MS,
   });

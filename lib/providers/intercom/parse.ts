@@ -4,7 +4,9 @@
  * bridge does not process answer 200, so Intercom neither retries nor pauses the subscription.
  */
 import { BadRequestError, UnprocessableEventError } from '../../errors.ts';
+import { shown } from '../../log-safe.ts';
 import { firstString, withOverrides, type FieldMap } from '../../mapping.ts';
+import { own } from '../../own.ts';
 import { sha256 } from '../../verify-hmac.ts';
 import { isBridgeNote } from '../../write-back-summary.ts';
 import { parseJsonBody } from '../parse-json-body.ts';
@@ -71,30 +73,34 @@ export function parseIntercom(request: WebhookRequest, settings: ProviderSetting
 
   const raw = (body as { data?: { item?: unknown } }).data?.item;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new BadRequestError('missing_item', `the ${topic} notification has no data.item object`);
+    throw new BadRequestError('missing_item', `the ${shown(topic)} notification has no data.item object`);
   }
   // A ticket_ticket_part (ticket reply and note topics) is read as its ticket.
   const item = subjectItem(raw as Record<string, unknown>);
   const latest = latestPart(item);
   if (latest !== undefined && isBridgeNote(latest.html)) {
-    return { kind: 'ignored', reason: `${topic} of the bridge’s own note` };
+    return { kind: 'ignored', reason: `${shown(topic)} of the bridge’s own note` };
   }
-  const rule = TOPICS[topic];
+  const rule = own(TOPICS, topic);
   const eventType = typeof rule === 'function' ? rule(item) : rule;
-  if (eventType === undefined) return { kind: 'ignored', reason: `topic ${topic} is not processed` };
+  if (eventType === undefined) return { kind: 'ignored', reason: `topic ${shown(topic)} is not processed` };
 
   const fields = withOverrides(INTERCOM_ID_FIELDS, settings.fieldMap);
   const ticketId = firstString(item, fields.ticketId);
   if (ticketId === undefined) {
-    throw new UnprocessableEventError('missing_ticket_id', `the ${topic} item has no id (looked at ${fields.ticketId.join(', ')})`);
+    throw new UnprocessableEventError('missing_ticket_id', `the ${shown(topic)} item has no id (looked at ${fields.ticketId.join(', ')})`);
   }
   if (eventType === 'message.created' && latestCustomerPart(item) === undefined) {
-    return { kind: 'ignored', reason: `${topic} carries no customer message` };
+    return { kind: 'ignored', reason: `${shown(topic)} carries no customer message` };
   }
   const notificationId = firstString(body, ['id']);
   const object: IntercomObject = firstString(item, ['type']) === 'ticket' || topic.startsWith('ticket.') ? 'ticket' : 'conversation';
   const payload: IntercomPayload = { topic, notificationId, object, item };
-  return { kind: 'events', events: [{ eventType, ticketId, identity: identityOf(eventType, ticketId, payload), payload }] };
+  // The notification's `created_at` (epoch seconds; kept across resends, helpdesks.md §3.1) is
+  // signed with the body: a replay carries its original time.
+  const createdAt = (body as { created_at?: unknown }).created_at ?? (body as { first_sent_at?: unknown }).first_sent_at;
+  const occurredAtMs = typeof createdAt === 'number' && Number.isFinite(createdAt) && createdAt > 0 ? createdAt * 1000 : undefined;
+  return { kind: 'events', events: [{ eventType, ticketId, identity: identityOf(eventType, ticketId, payload), payload, occurredAtMs }] };
 }
 
 /**

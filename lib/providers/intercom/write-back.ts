@@ -10,6 +10,7 @@ import { summarizeResults, type WriteBackSummary } from '../../write-back-summar
 import type { ProviderContext, WriteBackInput, WriteBackOp } from '../types.ts';
 import { intercomObjectOf } from './normalize.ts';
 import { intercomHeaders, intercomSettings, type IntercomSettings } from './settings.ts';
+import { pathSegment } from '../../ticket-id.ts';
 
 const API_TIMEOUT_MS = 10_000;
 
@@ -19,7 +20,7 @@ export function intercomWriteBack(input: WriteBackInput, { settings: raw }: Prov
   if (summary.steps.length === 0) return [];
   const steps = summary.steps.join('+');
   // Tickets are addressed by their API `id` under /tickets (not the Inbox number).
-  const target = `${settings.baseUrl}/${intercomObjectOf(input.event) === 'ticket' ? 'tickets' : 'conversations'}/${encodeURIComponent(input.event.ticketId)}`;
+  const target = `${settings.baseUrl}/${intercomObjectOf(input.event) === 'ticket' ? 'tickets' : 'conversations'}/${pathSegment(input.event.ticketId)}`;
   const ops: WriteBackOp[] = [];
 
   if (summary.tags.length > 0) {

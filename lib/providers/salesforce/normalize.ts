@@ -5,6 +5,7 @@
  * the Case's CaseComments and EmailMessages (two SOQL queries).
  */
 import { PermanentEventError } from '../../errors.ts';
+import { shown } from '../../log-safe.ts';
 import { isRetryableSalesforceError } from './limits.ts';
 import type { HttpClient } from '../../http.ts';
 import { firstString, optionalAgent, stripHtml, withOverrides, type FieldMap } from '../../mapping.ts';
@@ -13,6 +14,7 @@ import type { Channel, ConversationMessage, NormalizedEvent, ProviderContext, Pr
 import { messageTextOf, type SalesforcePayload } from './parse.ts';
 import { canonicalId } from './salesforce-id.ts';
 import { hasApiSettings, salesforceApi } from './settings.ts';
+import { pathSegment } from '../../ticket-id.ts';
 
 type Field = 'subject' | 'body' | 'customerId' | 'channel' | 'status' | 'priority' | 'caseNumber';
 
@@ -103,7 +105,7 @@ async function getJson(http: HttpClient, settings: ProviderSettings, path: strin
 /** `GET /sobjects/Case/{id}?fields=…` (REST API "Get field values from a standard object record"). */
 async function fetchCase(caseId: string, settings: ProviderSettings, http: HttpClient): Promise<Record<string, unknown>> {
   assertRecordId(caseId);
-  const json = await getJson(http, settings, `/sobjects/Case/${encodeURIComponent(caseId)}?fields=${CASE_FIELDS.join(',')}`);
+  const json = await getJson(http, settings, `/sobjects/Case/${pathSegment(caseId)}?fields=${CASE_FIELDS.join(',')}`);
   return json !== null && typeof json === 'object' ? withoutNulls(json as Record<string, unknown>) : {};
 }
 
@@ -147,7 +149,7 @@ async function fetchThread(caseId: string, settings: ProviderSettings, http: Htt
 }
 
 function assertRecordId(caseId: string): void {
-  if (canonicalId(caseId) === undefined) throw new PermanentEventError('invalid_case_id', `"${caseId}" is not a Salesforce record id`);
+  if (canonicalId(caseId) === undefined) throw new PermanentEventError('invalid_case_id', `${shown(caseId)} is not a Salesforce record id`);
 }
 
 async function query(http: HttpClient, settings: ProviderSettings, soql: string): Promise<unknown[]> {

@@ -5,6 +5,7 @@
  * `sObject xsi:type="sf:<Object>"` holding the fields the admin selected.
  */
 import { BadRequestError } from '../../errors.ts';
+import { shown } from '../../log-safe.ts';
 import { childNamed, childrenNamed, escapeXml, parseXml, XmlError, type XmlElement } from './xml.ts';
 
 export const SOAP_ENVELOPE_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
@@ -61,14 +62,15 @@ function notificationOf(element: XmlElement, index: number): OutboundNotificatio
   const id = textOf(childNamed(element, 'Id', OUTBOUND_NS));
   if (id === undefined) throw new BadRequestError('missing_notification_id', `notification ${index + 1} has no Id`);
   const sObject = childNamed(element, 'sObject', OUTBOUND_NS);
-  if (sObject === undefined) throw new BadRequestError('missing_sobject', `notification ${id} has no sObject`);
+  if (sObject === undefined) throw new BadRequestError('missing_sobject', `notification ${shown(id)} has no sObject`);
   const type = sObject.attributes['xsi:type'] ?? Object.entries(sObject.attributes).find(([k]) => k.endsWith(':type') && sObject.resolve(k.split(':')[0] ?? '') === XSI_NS)?.[1];
   const sObjectType = type?.includes(':') ? type.slice(type.indexOf(':') + 1) : type;
-  if (sObjectType === undefined || sObjectType === '') throw new BadRequestError('missing_sobject_type', `the sObject of notification ${id} has no xsi:type`);
+  if (sObjectType === undefined || sObjectType === '') throw new BadRequestError('missing_sobject_type', `the sObject of notification ${shown(id)} has no xsi:type`);
   const fields: Record<string, string | null> = {};
   for (const field of sObject.children) {
     const nil = Object.entries(field.attributes).some(([k, v]) => k.endsWith(':nil') && v === 'true');
-    fields[field.name] = nil ? null : field.text;
+    // A field named `__proto__` is a field like any other, not the object's prototype.
+    Object.defineProperty(fields, field.name, { value: nil ? null : field.text, enumerable: true, writable: true, configurable: true });
   }
   return { id, sObjectType, fields };
 }

@@ -5,6 +5,7 @@
  * ticket-resolved; CaseComment (and Email-to-Case EmailMessage) notifications feed message-created.
  */
 import { BadRequestError, UnprocessableEventError } from '../../errors.ts';
+import { shown } from '../../log-safe.ts';
 import { firstString, withOverrides, type FieldMap } from '../../mapping.ts';
 import { isBridgeNote } from '../../write-back-summary.ts';
 import type { EventType, ParsedEvent, ParseResult, ProviderSettings, WebhookRequest } from '../types.ts';
@@ -64,14 +65,14 @@ function eventOf(
 ): ParsedEvent | string {
   const { sObjectType, fields: sObject } = notification;
   if (!ROUTE_OBJECTS[eventType].includes(sObjectType)) {
-    return `${sObjectType} notifications are not ${eventType} events (expected ${ROUTE_OBJECTS[eventType].join(' or ')})`;
+    return `${shown(sObjectType)} notifications are not ${eventType} events (expected ${ROUTE_OBJECTS[eventType].join(' or ')})`;
   }
   const isCase = sObjectType === 'Case';
   const ticketId = firstString(sObject, isCase ? fields.caseId : fields.parentCaseId);
   if (ticketId === undefined) {
     throw new UnprocessableEventError(
       'missing_ticket_id',
-      `notification ${notification.id} has no ${isCase ? 'Case Id' : 'ParentId'}: add it to the outbound message's fields`,
+      `notification ${shown(notification.id)} has no ${isCase ? 'Case Id' : 'ParentId'}: add it to the outbound message's fields`,
     );
   }
   if (!isCase) {
@@ -84,7 +85,10 @@ function eventOf(
   if (eventType === 'ticket.resolved' && sObject.IsClosed === 'false') return 'the Case is not closed';
 
   const payload: SalesforcePayload = { notificationId: notification.id, organizationId, sObjectType, sObject };
-  return { eventType, ticketId, identity: identityOf(eventType, ticketId, notification, fields), payload };
+  // The record's LastModifiedDate, when the outbound message selects it, is the snapshot's time: a
+  // redelivery (Salesforce retries for 24 hours) keeps it, a replay months later is refused.
+  const modified = Date.parse(sObject.LastModifiedDate ?? sObject.SystemModstamp ?? '');
+  return { eventType, ticketId, identity: identityOf(eventType, ticketId, notification, fields), payload, ...(Number.isNaN(modified) ? {} : { occurredAtMs: modified }) };
 }
 
 /**

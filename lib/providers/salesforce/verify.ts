@@ -6,6 +6,7 @@
  * every active secret, then, when `organizationIds` is configured, the envelope's OrganizationId.
  */
 import { AuthenticityError } from '../../errors.ts';
+import { shown } from '../../log-safe.ts';
 import { assertHasSecrets, matchesAnySecret, sha256 } from '../../verify-hmac.ts';
 import type { ProviderSettings, VerifyInput } from '../types.ts';
 import { parseOutboundMessage } from './outbound-message.ts';
@@ -34,7 +35,7 @@ export function verifySalesforce({ request, secrets, settings }: VerifyInput): v
   if (organizationId === undefined) throw new AuthenticityError('missing_organization_id', 'the outbound message has no OrganizationId');
   const canonical = canonicalId(organizationId);
   if (canonical === undefined || !allowed.has(canonical)) {
-    throw new AuthenticityError('organization_not_allowed', `OrganizationId ${organizationId} is not in organizationIds`);
+    throw new AuthenticityError('organization_not_allowed', `OrganizationId ${shown(organizationId)} is not in organizationIds`);
   }
 }
 

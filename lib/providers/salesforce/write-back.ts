@@ -11,6 +11,7 @@ import { isRetryableSalesforceError } from './limits.ts';
 import type { HttpClient } from '../../http.ts';
 import type { ProviderContext, WriteBackInput, WriteBackOp } from '../types.ts';
 import { salesforceSettings, type SalesforceSettings } from './settings.ts';
+import { pathSegment } from '../../ticket-id.ts';
 
 /** Simpli priority → the standard Case.Priority picklist (High, Medium, Low): urgent is High. */
 export const CASE_PRIORITIES: Readonly<Record<Priority, string>> = {
@@ -45,7 +46,7 @@ export function salesforceWriteBack(input: WriteBackInput, { settings: raw }: Pr
           body[tagsField] = mergeTags(await currentValue(http, settings, caseId, tagsField), summary.tags);
         }
         // 204 No Content on success.
-        await call(http, settings, 'PATCH', `/sobjects/Case/${encodeURIComponent(caseId)}`, body);
+        await call(http, settings, 'PATCH', `/sobjects/Case/${pathSegment(caseId)}`, body);
       },
     });
   }
@@ -73,7 +74,7 @@ function caseFieldsOf(summary: WriteBackSummary, settings: Settings): Record<str
 }
 
 async function currentValue(http: HttpClient, settings: Settings, caseId: string, field: string): Promise<string> {
-  const response = await call(http, settings, 'GET', `/sobjects/Case/${encodeURIComponent(caseId)}?fields=${encodeURIComponent(field)}`);
+  const response = await call(http, settings, 'GET', `/sobjects/Case/${pathSegment(caseId)}?fields=${encodeURIComponent(field)}`);
   try {
     const value = (JSON.parse(response) as Record<string, unknown>)[field];
     return typeof value === 'string' ? value : '';

@@ -4,6 +4,7 @@
  */
 import { UpstreamError } from '../../errors.ts';
 import type { HttpClient } from '../../http.ts';
+import { pathSegment } from '../../ticket-id.ts';
 
 /** Zendesk answers in well under this; 10 s is also Zendesk's own webhook timeout. */
 export const ZENDESK_TIMEOUT_MS = 10_000;
@@ -24,7 +25,7 @@ export interface ZendeskComment {
 
 /** `GET /api/v2/tickets/{id}` → the ticket object (paths as Zendesk's OpenAPI lists them, without `.json`). */
 export async function fetchTicket(http: HttpClient, api: ZendeskApi, ticketId: string): Promise<Record<string, unknown>> {
-  const body = await getJson(http, api, `${api.baseUrl}/api/v2/tickets/${encodeURIComponent(ticketId)}`);
+  const body = await getJson(http, api, `${api.baseUrl}/api/v2/tickets/${pathSegment(ticketId)}`);
   const ticket = body.ticket;
   if (ticket === null || typeof ticket !== 'object') throw malformed('GET ticket answered without a ticket');
   return ticket as Record<string, unknown>;
@@ -33,7 +34,7 @@ export async function fetchTicket(http: HttpClient, api: ZendeskApi, ticketId: s
 /** `GET /api/v2/tickets/{id}/comments`, oldest first, following `next_page` on the same host. */
 export async function fetchComments(http: HttpClient, api: ZendeskApi, ticketId: string): Promise<ZendeskComment[]> {
   const comments: ZendeskComment[] = [];
-  let url: string | undefined = `${api.baseUrl}/api/v2/tickets/${encodeURIComponent(ticketId)}/comments`;
+  let url: string | undefined = `${api.baseUrl}/api/v2/tickets/${pathSegment(ticketId)}/comments`;
   for (let page = 0; url !== undefined && page < MAX_COMMENT_PAGES; page++) {
     const body = await getJson(http, api, url);
     const list = Array.isArray(body.comments) ? body.comments : [];

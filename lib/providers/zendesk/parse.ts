@@ -7,7 +7,9 @@
  * Anything else, and every update the bridge itself causes, is ignored with a reason (HTTP 200).
  */
 import { BadRequestError, UnprocessableEventError } from '../../errors.ts';
+import { shown } from '../../log-safe.ts';
 import { at, firstString, type FieldMap } from '../../mapping.ts';
+import { own } from '../../own.ts';
 import { sha256 } from '../../verify-hmac.ts';
 import { isBridgeNote, NOTE_MARKER } from '../../write-back-summary.ts';
 import { bodyText, parseJsonBody } from '../parse-json-body.ts';
@@ -32,10 +34,10 @@ export function parseZendesk(request: WebhookRequest, settings: ProviderSettings
 
 function parseEventSubscription(payload: Record<string, unknown>, fields: FieldMap<ZendeskField>): ParseResult {
   const type = String(payload.type).slice(EVENT_PREFIX.length);
-  if (!type.startsWith('ticket.')) return { kind: 'ignored', reason: `event ${String(payload.type)} is not about a ticket` };
+  if (!type.startsWith('ticket.')) return { kind: 'ignored', reason: `event ${shown(String(payload.type))} is not about a ticket` };
   const ticketId = firstString(payload, fields.ticketId) ?? ticketIdOfSubject(payload.subject);
   if (ticketId === undefined) {
-    throw new UnprocessableEventError('missing_ticket_id', `the ${String(payload.type)} event has no ticket id in detail.id or subject`);
+    throw new UnprocessableEventError('missing_ticket_id', `the ${shown(String(payload.type))} event has no ticket id in detail.id or subject`);
   }
   // The event id names the business event; Zendesk keeps it across the attempts of an invocation.
   const eventId = typeof payload.id === 'string' && payload.id !== '' ? payload.id : contentHash(payload);
@@ -60,23 +62,23 @@ function parseEventSubscription(payload: Record<string, unknown>, fields: FieldM
     case 'ticket.status_changed': {
       const current = statusOf(at(payload, 'event.current'));
       const previous = statusOf(at(payload, 'event.previous'));
-      if (!RESOLVED_STATUSES.has(current)) return { kind: 'ignored', reason: `status changed to "${current}", not a resolution` };
+      if (!RESOLVED_STATUSES.has(current)) return { kind: 'ignored', reason: `status changed to "${shown(current)}", not a resolution` };
       // Solved → closed is Zendesk closing a solved ticket later: the resolution was already processed.
-      if (RESOLVED_STATUSES.has(previous)) return { kind: 'ignored', reason: `status changed from "${previous}" to "${current}": already resolved` };
+      if (RESOLVED_STATUSES.has(previous)) return { kind: 'ignored', reason: `status changed from "${shown(previous)}" to "${shown(current)}": already resolved` };
       return one('ticket.resolved', ticketId, `ticket.resolved:${ticketId}:${eventId}`, payload);
     }
     default:
       // Tags, priority, custom field and other changes — which is how the bridge's own write-back
       // comes back — start no processing.
-      return { kind: 'ignored', reason: `event ${String(payload.type)} is not processed` };
+      return { kind: 'ignored', reason: `event ${shown(String(payload.type))} is not processed` };
   }
 }
 
 function parseTrigger(payload: Record<string, unknown>, request: WebhookRequest, fields: FieldMap<ZendeskField>): ParseResult {
   const named = firstString(payload, fields.eventType);
-  const eventType = request.routeEvent ?? (named === undefined ? undefined : TRIGGER_EVENT_ALIASES[named.trim().toLowerCase().replace(/[\s_-]+/g, '.')]);
+  const eventType = request.routeEvent ?? (named === undefined ? undefined : own(TRIGGER_EVENT_ALIASES, named.trim().toLowerCase().replace(/[\s_-]+/g, '.')));
   if (eventType === undefined) {
-    if (named !== undefined) return { kind: 'ignored', reason: `event "${named}" is not processed` };
+    if (named !== undefined) return { kind: 'ignored', reason: `event "${shown(named)}" is not processed` };
     throw new BadRequestError(
       'missing_event_type',
       'a Zendesk trigger body does not name its event: point the webhook at /webhooks/zendesk/{ticket-created|message-created|ticket-resolved}',

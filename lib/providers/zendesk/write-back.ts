@@ -12,6 +12,7 @@ import { summarizeResults, type Priority } from '../../write-back-summary.ts';
 import type { ProviderContext, WriteBackInput, WriteBackOp } from '../types.ts';
 import { ZENDESK_TIMEOUT_MS } from './api.ts';
 import { zendeskSettings } from './settings.ts';
+import { pathSegment } from '../../ticket-id.ts';
 
 /** Simpli's priorities → Zendesk's `low`, `normal`, `high`, `urgent`. */
 export const ZENDESK_PRIORITIES = {
@@ -26,7 +27,7 @@ export function zendeskWriteBack(input: WriteBackInput, { settings }: ProviderCo
   const summary = summarizeResults(input, config.tagPrefix === undefined ? {} : { tagPrefix: config.tagPrefix });
   if (summary.steps.length === 0) return [];
   const steps = summary.steps.join('+');
-  const ticketUrl = `${config.baseUrl}/api/v2/tickets/${encodeURIComponent(input.event.ticketId)}`;
+  const ticketUrl = `${config.baseUrl}/api/v2/tickets/${pathSegment(input.event.ticketId)}`;
   const put = (http: HttpClient, url: string, json: unknown) =>
     http.request({ service: 'zendesk', method: 'PUT', url, headers: { authorization: config.authorization }, json, timeoutMs: ZENDESK_TIMEOUT_MS });
 

@@ -29,6 +29,8 @@ describe('Salesforce outbound messages → events', () => {
       eventType: 'ticket.created',
       ticketId: '5005e00000QxYz1AAF',
       identity: 'ticket.created:5005e00000QxYz1AAF',
+      // The fixture's LastModifiedDate, 2024-06-01T10:00:00.000Z: ingest's replay check reads it.
+      occurredAtMs: Date.UTC(2024, 5, 1, 10, 0, 0),
       payload: {
         notificationId: '04l5e00000AAAAaAAP',
         organizationId: '00D5e000000XyZaEAK',

@@ -1,0 +1,59 @@
+/**
+ * One request cannot fan out into thousands of queued events (issue #13 finding 3): HubSpot sends at
+ * most 100 notifications per request, Salesforce at most 100 per outbound message, and ingest caps
+ * every provider at MAX_EVENTS_PER_REQUEST.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ingest, MAX_EVENTS_PER_REQUEST } from '../../lib/ingest.ts';
+import type { ProviderIngest, QueuedEvent } from '../../lib/providers/types.ts';
+import { createKit } from './redteam-kit.ts';
+
+const notification = (i: number) => ({ eventId: i, subscriptionId: 1, portalId: 2, occurredAt: 1752613920733, subscriptionType: 'ticket.creation', attemptNumber: 0, objectId: 1000 + i });
+
+describe('events per request are capped', () => {
+  const kit = createKit();
+
+  it('HubSpot: 101 notifications → 422 too_many_events, nothing queued, the reason logged', async () => {
+    const before = kit.logs.length;
+    const r = await kit.post('hubspot', '/webhooks/hubspot', JSON.stringify(Array.from({ length: 101 }, (_, i) => notification(i))));
+    expect(r).toMatchObject({ status: 422, body: { error: 'too_many_events' }, events: [] });
+    expect(kit.logs.slice(before).join('\n')).toMatch(/"reason":"too_many_events"/);
+  });
+
+  it('HubSpot: the 4,237 minimal notifications of the finding are refused the same way', async () => {
+    const r = await kit.post('hubspot', '/webhooks/hubspot', JSON.stringify(Array.from({ length: 4_237 }, (_, i) => ({ subscriptionType: 'ticket.creation', objectId: i + 1 }))));
+    expect(r).toMatchObject({ status: 422, body: { error: 'too_many_events' }, events: [] });
+  });
+
+  it('HubSpot: 100 notifications are a normal batch', async () => {
+    const r = await kit.post('hubspot', '/webhooks/hubspot', JSON.stringify(Array.from({ length: 100 }, (_, i) => notification(i))));
+    expect(r.status).toBe(202);
+    expect(r.events).toHaveLength(100);
+  });
+
+  it('Salesforce: 101 notifications → 400 too_many_notifications, nothing queued', async () => {
+    const xml = readFileSync(new URL('../fixtures/salesforce/case-created.xml', import.meta.url), 'utf8');
+    const one = /<Notification>[\s\S]*<\/Notification>/.exec(xml)?.[0] ?? '';
+    expect(one).not.toBe('');
+    const r = await kit.post('salesforce', '/webhooks/salesforce/ticket-created', xml.replace(one, one.repeat(101)));
+    expect(r).toMatchObject({ status: 400, events: [] });
+    expect(r.body.text).toBeUndefined();
+    expect(r.body).toMatchObject({ error: 'too_many_notifications' });
+  });
+
+  it(`ingest refuses more than ${MAX_EVENTS_PER_REQUEST} events from any provider`, async () => {
+    const queued: QueuedEvent[] = [];
+    const greedy: ProviderIngest = {
+      name: 'generic',
+      verify: () => {},
+      parse: () => ({ kind: 'events', events: Array.from({ length: MAX_EVENTS_PER_REQUEST + 1 }, (_, i) => ({ eventType: 'ticket.created' as const, identity: `ticket.created:${i}`, ticketId: String(i), payload: {} })) }),
+    };
+    const run = ingest(
+      { provider: 'generic', routeEvent: undefined, requestId: 'r', request: { method: 'POST', url: 'https://h/webhooks/generic', rawBody: Buffer.from('{}'), headers: {}, query: {} } },
+      { providers: { generic: greedy }, secretsFor: async () => ['s'], settingsFor: async () => ({}), enqueue: async (e) => void queued.push(...e), nowMs: 0, maxBodyBytes: 1_000 },
+    );
+    await expect(run).rejects.toMatchObject({ reason: 'too_many_events' });
+    expect(queued).toEqual([]);
+  });
+});
