@@ -67,7 +67,9 @@ export async function requestToken(http: HttpClient, request: TokenRequest): Pro
 
 function oauthError(body: string): string | undefined {
   try {
-    const code = (JSON.parse(body) as { error?: unknown } | null)?.error;
+    // RFC 6749's `error`; HubSpot's token endpoint names its failure in `status` (BAD_REFRESH_TOKEN…).
+    const json = JSON.parse(body) as { error?: unknown; status?: unknown } | null;
+    const code = json?.error ?? json?.status;
     return typeof code === 'string' && ERROR_CODE.test(code) ? code : undefined;
   } catch {
     return undefined;
