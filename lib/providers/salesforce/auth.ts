@@ -13,7 +13,7 @@
  *    `grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer` and an RS256 `assertion` whose claims
  *    are iss = consumer key, sub = username, aud = login URL, exp within 3 minutes ("OAuth 2.0 JWT
  *    Bearer Flow for Server-to-Server Integration",
- *    https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_jwt_flow.htm).
+ *    https://help.salesforce.com/s/articleView?id=xcloud.remoteaccess_oauth_jwt_flow.htm).
  * 3. A static `accessToken`, used as given (as before): it cannot renew, so a 401 stays permanent.
  *
  * A token lives as long as the org's session timeout, which the answer does not say: it is kept
