@@ -4,7 +4,7 @@
  * a rejection goes to the logs only (401s never say which check failed).
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { AuthenticityError, BridgeError, ForbiddenError, NotFoundError, PayloadTooLargeError, QueueUnavailableError, UnprocessableEventError } from './errors.ts';
+import { AuthenticityError, BridgeError, ConfigError, ForbiddenError, NotFoundError, PayloadTooLargeError, QueueUnavailableError, UnprocessableEventError } from './errors.ts';
 import type { IngestInput, IngestResult } from './ingest.ts';
 import type { ProviderIngest } from './providers/types.ts';
 
@@ -92,6 +92,11 @@ export function errorToHttpResponse(error: unknown): Response {
   // Like 401, a 403 tells a stranger nothing about the allow-list.
   if (error instanceof ForbiddenError) return json(403, { error: 'forbidden' });
   if (error instanceof QueueUnavailableError) {
+    return json(503, { error: 'unavailable', message: 'try again later' }, { 'retry-after': String(RETRY_AFTER_SECONDS) });
+  }
+  // A misconfigured deployment (e.g. a bad allowedIps entry in the HELPDESK_CONFIG secret, loaded
+  // after the cold start) is no fault of the request: 503, so the helpdesk retries after the fix.
+  if (error instanceof ConfigError) {
     return json(503, { error: 'unavailable', message: 'try again later' }, { 'retry-after': String(RETRY_AFTER_SECONDS) });
   }
   if (error instanceof PayloadTooLargeError) return json(413, { error: 'payload_too_large', message: error.message });

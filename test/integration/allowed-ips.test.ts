@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createIngestHandler } from '../../functions/ingest/app.ts';
 import { startLocalApi, type LocalApi } from '../../infra/local-api.ts';
 import { genericProvider } from '../../lib/providers/generic.ts';
+import { parseHelpdeskConfig } from '../../lib/config.ts';
 import type { ProviderName, ProviderSettings, QueuedEvent } from '../../lib/providers/types.ts';
 import { apiGatewayEvent } from '../support/bridge-harness.ts';
 
@@ -23,7 +24,7 @@ interface LogLine {
   readonly [key: string]: unknown;
 }
 
-function rig(settings: Partial<Record<ProviderName, ProviderSettings>>) {
+function rig(settings: Partial<Record<ProviderName, ProviderSettings>> | (() => Partial<Record<ProviderName, ProviderSettings>>)) {
   const logs: LogLine[] = [];
   const enqueued: QueuedEvent[] = [];
   const secretLookups: string[] = [];
@@ -40,7 +41,7 @@ function rig(settings: Partial<Record<ProviderName, ProviderSettings>>) {
       secretLookups.push(p);
       return [SECRET];
     },
-    settingsFor: async (p) => settings[p] ?? {},
+    settingsFor: async (p) => (typeof settings === 'function' ? settings() : settings)[p] ?? {},
     enqueue: async (events) => {
       enqueued.push(...events);
     },
@@ -104,6 +105,20 @@ describe('allowedIps on the API Gateway event (requestContext.http.sourceIp)', (
   it('leaves a provider without allowedIps open to every source, as before', async () => {
     const r = rig({ generic: {} });
     expect((await r.handler(eventFrom('203.0.113.9'))).statusCode).toBe(202);
+  });
+
+  it('answers 503 (the helpdesk retries) when the settings secret loaded after the cold start has a bad range', async () => {
+    const r = rig(() => parseHelpdeskConfig('{"generic": {"allowedIps": ["192.0.2.1/24"]}}', 'the secret named by HELPDESK_CONFIG_ARN'));
+    const response = await r.handler(eventFrom('192.0.2.10'));
+    expect(response).toMatchObject({ statusCode: 503, headers: { 'retry-after': '30' } });
+    expect(r.enqueued).toEqual([]);
+    expect(r.logs).toEqual([
+      expect.objectContaining({
+        level: 'ERROR',
+        reason: 'invalid_allowed_ips',
+        detail: expect.stringMatching(/^the secret named by HELPDESK_CONFIG_ARN → generic\.allowedIps\[0\] "192\.0\.2\.1\/24" has bits set/),
+      }),
+    ]);
   });
 
   it('refuses an event without a readable source address when a list is set', async () => {

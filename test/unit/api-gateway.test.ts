@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { errorToHttpResponse, requestUrl, toIngestInput } from '../../lib/api-gateway.ts';
-import { AuthenticityError, BadRequestError, ForbiddenError, NotFoundError, PayloadTooLargeError, QueueUnavailableError, UnprocessableEventError } from '../../lib/errors.ts';
+import { AuthenticityError, BadRequestError, ConfigError, ForbiddenError, NotFoundError, PayloadTooLargeError, QueueUnavailableError, UnprocessableEventError } from '../../lib/errors.ts';
 import { apiGatewayEvent } from '../support/bridge-harness.ts';
 
 describe('toIngestInput', () => {
@@ -48,6 +48,7 @@ describe('errorToHttpResponse', () => {
   it.each([
     [new AuthenticityError('no_matching_signature', 'secret detail'), 401],
     [new ForbiddenError('ip_not_allowed', 'x'), 403],
+    [new ConfigError('invalid_allowed_ips', 'x'), 503],
     [new NotFoundError('unknown_provider', 'x'), 404],
     [new PayloadTooLargeError('body_too_large', 'x'), 413],
     [new UnprocessableEventError('missing_ticket_id', 'x'), 422],
