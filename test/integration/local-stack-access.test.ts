@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signers } from '../../infra/sign/index.ts';
 import { startLocalStack, type LocalStack } from '../../infra/start.ts';
 import { startFakeServer, type FakeServer } from '../support/fake-server.ts';
+import { helpdeskContract } from '../support/helpdesk-contracts.ts';
 import { LOCAL_DEFAULTS_ENV } from '../support/local-stack-env.ts';
 
 const fixtureText = (name: string) => readFileSync(new URL(`../fixtures/hubspot/${name}`, import.meta.url), 'utf8');
@@ -32,7 +33,7 @@ beforeAll(async () => {
     if (req.method === 'PATCH') return { json: { id: req.path.split('/').pop(), properties: {} } };
     if (req.method === 'POST' && req.path === '/crm/v3/objects/notes') return { status: 201, json: { id: '90001' } };
     return { status: 404, json: { status: 'error', category: 'OBJECT_NOT_FOUND' } };
-  });
+  }, { contract: helpdeskContract });
   stack = await startLocalStack({
     port: 0,
     env: {
@@ -76,5 +77,6 @@ describe('npm start with allowedIps and a renewing HubSpot token', () => {
     const patch = hubspot.calls('PATCH', /^\/crm\/v3\/objects\/tickets\//)[0];
     expect(patch?.headers.authorization).toBe('Bearer CKlocal-1');
     expect(hubspot.calls('POST', '/oauth/v1/token')).toHaveLength(1);
+    hubspot.assertNoViolations();
   });
 });

@@ -7,13 +7,14 @@
  * `status: "BAD_REFRESH_TOKEN"`. The CRM API answers an expired token with 401 and category
  * `EXPIRED_AUTHENTICATION`.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isRetryable, PermanentEventError, UpstreamError } from '../../../lib/errors.ts';
 import { createHttpClient } from '../../../lib/http.ts';
 import { createHubSpotApi } from '../../../lib/providers/hubspot/api.ts';
 import { hubspotTokens, oauthAuth } from '../../../lib/providers/hubspot/auth.ts';
 import { readSettings, requireAuth } from '../../../lib/providers/hubspot/settings.ts';
 import { startFakeServer, type FakeServer, type RecordedRequest } from '../../support/fake-server.ts';
+import { helpdeskContract } from '../../support/helpdesk-contracts.ts';
 
 const CLIENT_ID = '5fake-client-id';
 const CLIENT_SECRET = 'fake-client-secret';
@@ -49,11 +50,13 @@ beforeAll(async () => {
       return { status: 401, json: { status: 'error', message: 'The OAuth token used to make this call expired 1 second(s) ago.', category: 'EXPIRED_AUTHENTICATION' } };
     }
     return { json: { id: '512', properties: { subject: 'Charged twice' } } };
-  });
+    // CRM calls are checked against HubSpot's OpenAPI file (helpdesk-contracts.ts).
+  }, { contract: helpdeskContract });
 });
 afterAll(async () => {
   await hubspot.stop();
 });
+afterEach(() => hubspot.assertNoViolations());
 beforeEach(() => {
   hubspot.requests.length = 0;
   valid.clear();

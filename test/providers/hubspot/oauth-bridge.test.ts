@@ -69,5 +69,7 @@ describe('HubSpot public app: a token refresh that fails is retried, not parked'
     const patches = h.helpdesk.calls('PATCH', '/crm/v3/objects/tickets/3052741912');
     expect(patches).toHaveLength(1);
     expect(patches[0]?.headers.authorization).toBe('Bearer CKaccess-1');
+    // Every CRM call kept HubSpot's OpenAPI contract (the harness checks each one).
+    h.helpdesk.assertNoViolations();
   });
 });

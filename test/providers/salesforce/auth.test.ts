@@ -9,13 +9,14 @@
  * invalid","errorCode":"INVALID_SESSION_ID"}]` (REST API Developer Guide, "Status Codes and Error Responses").
  */
 import { createVerify, generateKeyPairSync } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isRetryable, PermanentEventError, UpstreamError } from '../../../lib/errors.ts';
 import { createHttpClient } from '../../../lib/http.ts';
 import { salesforceTokens } from '../../../lib/providers/salesforce/auth.ts';
 import { salesforceProvider } from '../../../lib/providers/salesforce/index.ts';
 import type { NormalizedEvent, ProviderSettings, StepResults } from '../../../lib/providers/types.ts';
 import { startFakeServer, type FakeServer, type RecordedRequest, type Responder } from '../../support/fake-server.ts';
+import { helpdeskContract } from '../../support/helpdesk-contracts.ts';
 
 const CLIENT_ID = '3MVG9fake.consumer.key';
 const CLIENT_SECRET = 'fake-consumer-secret';
@@ -88,7 +89,8 @@ async function startFakeOrg(): Promise<FakeOrg> {
     if (req.method === 'POST') return { status: 201, json: { id: '00a5e00000CmT09AAF', success: true, errors: [] } };
     return { json: { Id: '5005e00000QxYz1AAF' } };
   };
-  org.server = await startFakeServer(org.responder);
+  // REST calls are also checked against Salesforce's API rules (helpdesk-contracts.ts).
+  org.server = await startFakeServer(org.responder, { contract: helpdeskContract });
   return org;
 }
 
@@ -101,6 +103,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await org.server.stop();
 });
+afterEach(() => org.server.assertNoViolations());
 beforeEach(() => {
   org.server.requests.length = 0;
   org.valid.clear();
