@@ -60,6 +60,9 @@ export async function requestToken(http: HttpClient, request: TokenRequest): Pro
   // HubSpot's newer reference pages spell the fields in camelCase; the OAuth spelling is snake_case.
   const token = json?.access_token ?? json?.accessToken;
   if (typeof token !== 'string' || token === '') throw invalid(request, 'has no access_token');
+  // It becomes an Authorization header: visible ASCII only (RFC 6750 §2.1's b64token is narrower),
+  // so a control character can never split or forge a header.
+  if (!/^[\x21-\x7e]{1,8192}$/.test(token)) throw invalid(request, 'has an access_token that is not a Bearer token (control characters, spaces or over 8 KiB)');
   const expiresIn = json.expires_in ?? json.expiresIn;
   const seconds = typeof expiresIn === 'number' ? expiresIn : typeof expiresIn === 'string' && /^\d+$/.test(expiresIn) ? Number(expiresIn) : undefined;
   return { accessToken: token, expiresAtMs: seconds === undefined ? undefined : request.now + seconds * 1000 };

@@ -13,7 +13,7 @@ import { createHttpClient } from '../../../lib/http.ts';
 import { createHubSpotApi } from '../../../lib/providers/hubspot/api.ts';
 import { hubspotTokens, oauthAuth } from '../../../lib/providers/hubspot/auth.ts';
 import { readSettings, requireAuth } from '../../../lib/providers/hubspot/settings.ts';
-import { startFakeServer, type FakeServer, type RecordedRequest } from '../../support/fake-server.ts';
+import { startFakeServer, type FakeServer, type RecordedRequest, type Responder } from '../../support/fake-server.ts';
 import { helpdeskContract } from '../../support/helpdesk-contracts.ts';
 
 const CLIENT_ID = '5fake-client-id';
@@ -28,8 +28,7 @@ const http = createHttpClient({ retry: { maxAttempts: 3, baseDelayMs: 1, maxDela
 const tokenRequests = (): RecordedRequest[] => hubspot.requests.filter((r) => r.path === '/oauth/v1/token');
 const apiRequests = (): RecordedRequest[] => hubspot.requests.filter((r) => r.path.startsWith('/crm/'));
 
-beforeAll(async () => {
-  hubspot = await startFakeServer((req) => {
+const hubspotResponder: Responder = (req) => {
     if (req.path === '/oauth/v1/token') {
       if (req.method !== 'POST' || req.headers['content-type'] !== 'application/x-www-form-urlencoded') return { status: 415, json: { status: 'error' } };
       if (tokenMode === 'down') return { status: 502, text: 'Bad Gateway' };
@@ -50,8 +49,11 @@ beforeAll(async () => {
       return { status: 401, json: { status: 'error', message: 'The OAuth token used to make this call expired 1 second(s) ago.', category: 'EXPIRED_AUTHENTICATION' } };
     }
     return { json: { id: '512', properties: { subject: 'Charged twice' } } };
-    // CRM calls are checked against HubSpot's OpenAPI file (helpdesk-contracts.ts).
-  }, { contract: helpdeskContract });
+};
+
+beforeAll(async () => {
+  // CRM calls are checked against HubSpot's OpenAPI file (helpdesk-contracts.ts).
+  hubspot = await startFakeServer(hubspotResponder, { contract: helpdeskContract });
 });
 afterAll(async () => {
   await hubspot.stop();
@@ -62,6 +64,7 @@ beforeEach(() => {
   valid.clear();
   issued = 0;
   tokenMode = 'ok';
+  hubspot.respond(hubspotResponder);
   hubspotTokens.clear();
 });
 
@@ -142,6 +145,16 @@ describe('HubSpot OAuth (public app) credentials', () => {
     const error = await failure(getTicket());
     expect(error).toMatchObject({ reason: 'token_request_failed', retryable: true, status: 502 });
     expect(tokenRequests()).toHaveLength(3);
+  });
+
+  it('refuses a token answer whose access_token could break the Authorization header, and one that is not JSON', async () => {
+    for (const reply of [{ json: { access_token: 'abc\r\nX-Injected: 1', expires_in: 1800 } }, { json: { token_type: 'bearer', expires_in: 1800 } }, { text: '<html>login</html>' }]) {
+      hubspotTokens.clear();
+      hubspot.respond((req) => (req.path === '/oauth/v1/token' ? reply : { status: 500 }));
+      const error = await failure(getTicket());
+      expect(error).toMatchObject({ reason: 'token_request_failed', retryable: true });
+    }
+    expect(apiRequests()).toEqual([]);
   });
 
   it('asks for all three settings together, naming the missing one', () => {
