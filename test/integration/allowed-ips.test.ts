@@ -7,11 +7,12 @@ import { createHmac } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createIngestHandler } from '../../functions/ingest/app.ts';
+import { createIngestHandler, type IngestAppDeps } from '../../functions/ingest/app.ts';
 import { startLocalApi, type LocalApi } from '../../infra/local-api.ts';
 import { genericProvider } from '../../lib/providers/generic.ts';
+import { ingestProviders } from '../../lib/providers/ingest-registry.ts';
 import { parseHelpdeskConfig } from '../../lib/config.ts';
-import type { ProviderName, ProviderSettings, QueuedEvent } from '../../lib/providers/types.ts';
+import { PROVIDER_NAMES, type ProviderName, type ProviderSettings, type QueuedEvent } from '../../lib/providers/types.ts';
 import { apiGatewayEvent } from '../support/bridge-harness.ts';
 
 const SECRET = 'allow-list-secret';
@@ -24,7 +25,10 @@ interface LogLine {
   readonly [key: string]: unknown;
 }
 
-function rig(settings: Partial<Record<ProviderName, ProviderSettings>> | (() => Partial<Record<ProviderName, ProviderSettings>>)) {
+function rig(
+  settings: Partial<Record<ProviderName, ProviderSettings>> | (() => Partial<Record<ProviderName, ProviderSettings>>),
+  providers: IngestAppDeps['providers'] = { generic: genericProvider },
+) {
   const logs: LogLine[] = [];
   const enqueued: QueuedEvent[] = [];
   const secretLookups: string[] = [];
@@ -36,7 +40,7 @@ function rig(settings: Partial<Record<ProviderName, ProviderSettings>> | (() => 
     error: (message: string, extra: object) => logs.push({ level: 'ERROR', message, ...extra }),
   } as unknown as Logger;
   const handler = createIngestHandler({
-    providers: { generic: genericProvider },
+    providers,
     secretsFor: async (p) => {
       secretLookups.push(p);
       return [SECRET];
@@ -124,6 +128,22 @@ describe('allowedIps on the API Gateway event (requestContext.http.sourceIp)', (
   it('refuses an event without a readable source address when a list is set', async () => {
     const r = rig(settings);
     expect((await r.handler(eventFrom(''))).statusCode).toBe(403);
+  });
+});
+
+describe('allowedIps for every provider', () => {
+  it.each(PROVIDER_NAMES.map((p) => [p]))('%s: 403 from outside the list; from inside, its own checks run as before', async (provider) => {
+    const r = rig({ [provider]: { allowedIps: ['198.51.100.0/24'] } }, ingestProviders);
+    const unsigned = (ip: string) => {
+      const event = apiGatewayEvent(`/webhooks/${provider}/ticket-created`, '', Buffer.from('{}'), {});
+      event.requestContext.http.sourceIp = ip;
+      return event;
+    };
+    expect((await r.handler(unsigned('203.0.113.9'))).statusCode).toBe(403);
+    const inside = (await r.handler(unsigned('198.51.100.7'))).statusCode;
+    expect(inside).not.toBe(403);
+    expect(inside).toBeGreaterThanOrEqual(400); // unsigned: the provider's own authenticity check refuses it
+    expect(r.logs.map((l) => l.reason)).toEqual(['ip_not_allowed', expect.not.stringMatching(/^ip_not_allowed$/)]);
   });
 });
 
