@@ -188,7 +188,9 @@ export function toHttpApiEvent(
     }
     headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
   }
-  const sourceIp = (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
+  // The TCP peer, as API Gateway's sourceIp (allowedIps checks it). No loopback default: a socket
+  // without an address (already closed) must not pass an allow-list as 127.0.0.1.
+  const sourceIp = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
   // API Gateway adds the forwarding headers; the ingest handler rebuilds the called URL from them.
   // The scheme and port are the server's own facts, never the client's (issue #13 finding 7).
   headers['x-forwarded-for'] ??= sourceIp;

@@ -4,7 +4,7 @@
  * a rejection goes to the logs only (401s never say which check failed).
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { AuthenticityError, BridgeError, NotFoundError, PayloadTooLargeError, QueueUnavailableError, UnprocessableEventError } from './errors.ts';
+import { AuthenticityError, BridgeError, ConfigError, ForbiddenError, NotFoundError, PayloadTooLargeError, QueueUnavailableError, UnprocessableEventError } from './errors.ts';
 import type { IngestInput, IngestResult } from './ingest.ts';
 import type { ProviderIngest } from './providers/types.ts';
 
@@ -34,6 +34,8 @@ export function toIngestInput(event: APIGatewayProxyEventV2, publicBaseUrl: stri
     provider: decodeSegment(provider),
     routeEvent: routeEvent === undefined ? undefined : decodeSegment(routeEvent),
     requestId: event.requestContext.requestId,
+    // The TCP peer as API Gateway saw it; never X-Forwarded-For, which the caller writes.
+    sourceIp: event.requestContext.http.sourceIp,
     request: {
       method: event.requestContext.http.method.toUpperCase(),
       url: requestUrl(event, publicBaseUrl),
@@ -90,7 +92,14 @@ export function toHttpResponse(result: IngestResult, provider: ProviderIngest | 
 /** The one mapping from errors to responses. Unknown errors are 500 with nothing echoed. */
 export function errorToHttpResponse(error: unknown): Response {
   if (error instanceof AuthenticityError) return json(401, { error: 'unauthorized' });
+  // Like 401, a 403 tells a stranger nothing about the allow-list.
+  if (error instanceof ForbiddenError) return json(403, { error: 'forbidden' });
   if (error instanceof QueueUnavailableError) {
+    return json(503, { error: 'unavailable', message: 'try again later' }, { 'retry-after': String(RETRY_AFTER_SECONDS) });
+  }
+  // A misconfigured deployment (e.g. a bad allowedIps entry in the HELPDESK_CONFIG secret, loaded
+  // after the cold start) is no fault of the request: 503, so the helpdesk retries after the fix.
+  if (error instanceof ConfigError) {
     return json(503, { error: 'unavailable', message: 'try again later' }, { 'retry-after': String(RETRY_AFTER_SECONDS) });
   }
   if (error instanceof PayloadTooLargeError) return json(413, { error: 'payload_too_large', message: error.message });

@@ -7,6 +7,7 @@
 import * as z from 'zod/mini';
 import { ConfigError } from './errors.ts';
 import { secretProblem } from './standard-webhooks.ts';
+import { parseAllowList } from './ip-allow.ts';
 import { PROVIDER_NAMES, type ProviderName, type ProviderSettings } from './providers/types.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -135,7 +136,14 @@ export function parseWebhookSecrets(json: string, origin: string): WebhookSecret
 
 /** Parses HELPDESK_CONFIG JSON (inline or from Secrets Manager). */
 export function parseHelpdeskConfig(json: string, origin: string): HelpdeskConfig {
-  return parseJson(json, origin, helpdeskSchema, '{"generic": {"updateUrl": "https://…/tickets/{ticket_id}", "token": "…"}}');
+  const config = parseJson(json, origin, helpdeskSchema, '{"generic": {"updateUrl": "https://…/tickets/{ticket_id}", "token": "…"}}');
+  // Checked here, at cold start (or when the secret is loaded), so a typo in a range stops the
+  // deployment with the path of the entry instead of turning a helpdesk away at its first webhook.
+  for (const [provider, settings] of Object.entries(config)) {
+    const path = origin === 'HELPDESK_CONFIG' ? `HELPDESK_CONFIG.${provider}.allowedIps` : `${origin} → ${provider}.allowedIps`;
+    parseAllowList(settings?.allowedIps, path);
+  }
+  return config;
 }
 
 function parseJson<T>(json: string, origin: string, schema: z.ZodMiniType<T>, example: string): T {

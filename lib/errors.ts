@@ -29,6 +29,11 @@ export class BadRequestError extends BridgeError {
   readonly retryable = false;
 }
 
+/** 403: the request's source address is outside the provider's `allowedIps`. */
+export class ForbiddenError extends BridgeError {
+  readonly retryable = false;
+}
+
 /** 404: unknown provider or event route. */
 export class NotFoundError extends BridgeError {
   readonly retryable = false;

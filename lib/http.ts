@@ -16,6 +16,8 @@ export interface HttpRequest {
   readonly headers?: Readonly<Record<string, string>>;
   /** Serialized with JSON.stringify and sent as application/json. */
   readonly json?: unknown;
+  /** A body sent as it is (e.g. an OAuth token request's form); set its content-type in `headers`. */
+  readonly body?: string;
   readonly timeoutMs: number;
   /**
    * Overrides the status-based classification for a vendor whose failures need the body: e.g.
@@ -76,7 +78,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
 
   async function once(request: HttpRequest): Promise<HttpResponse> {
     const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
-    let body: string | undefined;
+    let body: string | undefined = request.body;
     if (request.json !== undefined) {
       body = JSON.stringify(request.json);
       headers['content-type'] = 'application/json';

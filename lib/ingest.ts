@@ -1,12 +1,13 @@
 /**
  * Verify-and-enqueue: the whole of IngestFunction's work, as a pure function over the raw request.
- * Order matters: size (cheap) → provider/route → authenticity on the raw bytes → parse → enqueue.
+ * Order matters: source address (`allowedIps`) → size (cheap) → provider/route → authenticity on the raw bytes → parse → enqueue.
  * Nothing unauthenticated is parsed, and 2xx is answered only once SQS holds every event.
  */
 import { NotFoundError, PayloadTooLargeError, UnprocessableEventError } from './errors.ts';
 import { shown } from './log-safe.ts';
 import { own } from './own.ts';
 import { isValidTicketId, TICKET_ID_FORMATS } from './ticket-id.ts';
+import { assertSourceAllowed } from './ip-allow.ts';
 import type { ProviderSettings } from './providers/types.ts';
 import {
   PROVIDER_NAMES,
@@ -56,6 +57,8 @@ export interface IngestInput {
   readonly routeEvent: string | undefined;
   readonly request: Omit<WebhookRequest, 'routeEvent'>;
   readonly requestId: string;
+  /** The TCP peer (`requestContext.http.sourceIp`), checked against the provider's `allowedIps`. */
+  readonly sourceIp?: string | undefined;
 }
 
 export type IngestResult =
@@ -64,6 +67,11 @@ export type IngestResult =
 
 /** Throws a BridgeError for every rejection; `toHttpResponse` maps it. */
 export async function ingest(input: IngestInput, deps: IngestDeps): Promise<IngestResult> {
+  // Before anything else, even the size check: a source outside `allowedIps` gets 403 and no work.
+  const named = input.provider.toLowerCase();
+  if ((PROVIDER_NAMES as readonly string[]).includes(named) && deps.providers[named as ProviderName] !== undefined) {
+    assertSourceAllowed(await deps.settingsFor(named as ProviderName), named, input.sourceIp);
+  }
   if (input.request.rawBody.length > deps.maxBodyBytes) {
     throw new PayloadTooLargeError('body_too_large', `the body is ${input.request.rawBody.length} bytes; the limit is ${deps.maxBodyBytes}`);
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { errorToHttpResponse, requestUrl, toIngestInput } from '../../lib/api-gateway.ts';
-import { AuthenticityError, BadRequestError, NotFoundError, PayloadTooLargeError, QueueUnavailableError, UnprocessableEventError } from '../../lib/errors.ts';
+import { AuthenticityError, BadRequestError, ConfigError, ForbiddenError, NotFoundError, PayloadTooLargeError, QueueUnavailableError, UnprocessableEventError } from '../../lib/errors.ts';
 import { apiGatewayEvent } from '../support/bridge-harness.ts';
 
 describe('toIngestInput', () => {
@@ -9,6 +9,12 @@ describe('toIngestInput', () => {
     expect(e('/webhooks/zendesk')).toMatchObject({ provider: 'zendesk', routeEvent: undefined });
     expect(e('/webhooks/salesforce/ticket-created')).toMatchObject({ provider: 'salesforce', routeEvent: 'ticket-created' });
     expect(e('/webhook/ticket-resolved')).toMatchObject({ provider: 'generic', routeEvent: 'ticket-resolved' });
+  });
+
+  it('takes the source address from requestContext.http.sourceIp, never from X-Forwarded-For', () => {
+    const event = apiGatewayEvent('/webhooks/zendesk', '', Buffer.from('{}'), { 'x-forwarded-for': '192.0.2.1' });
+    event.requestContext.http.sourceIp = '203.0.113.9';
+    expect(toIngestInput(event, undefined).sourceIp).toBe('203.0.113.9');
   });
 
   it('decodes a base64 body to the exact bytes', () => {
@@ -41,6 +47,8 @@ describe('requestUrl (the URL HubSpot v3 signs)', () => {
 describe('errorToHttpResponse', () => {
   it.each([
     [new AuthenticityError('no_matching_signature', 'secret detail'), 401],
+    [new ForbiddenError('ip_not_allowed', 'x'), 403],
+    [new ConfigError('invalid_allowed_ips', 'x'), 503],
     [new NotFoundError('unknown_provider', 'x'), 404],
     [new PayloadTooLargeError('body_too_large', 'x'), 413],
     [new UnprocessableEventError('missing_ticket_id', 'x'), 422],
@@ -54,6 +62,7 @@ describe('errorToHttpResponse', () => {
   it('never tells a caller which authenticity check failed, nor echoes internal errors', () => {
     expect(errorToHttpResponse(new AuthenticityError('timestamp_too_old', 'stale by 400 s')).body).toBe('{"error":"unauthorized"}');
     expect(errorToHttpResponse(new Error('ECONNREFUSED 10.0.0.1')).body).not.toContain('ECONNREFUSED');
+    expect(errorToHttpResponse(new ForbiddenError('ip_not_allowed', 'source address 203.0.113.9 is not in …')).body).toBe('{"error":"forbidden"}');
   });
 
   it('sets Retry-After on 503', () => {

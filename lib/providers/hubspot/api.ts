@@ -9,6 +9,7 @@
  */
 import { UpstreamError } from '../../errors.ts';
 import type { HttpClient, HttpResponse } from '../../http.ts';
+import { privateAppAuth, type HubSpotAuth } from './auth.ts';
 
 /** HubSpot's documented timeout guidance does not exist for the API; the guide's 10 s is used. */
 export const HUBSPOT_TIMEOUT_MS = 10_000;
@@ -25,15 +26,15 @@ export interface PacingOptions {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-export function createHubSpotApi(http: HttpClient, baseUrl: string, accessToken: string, pacing: Pacer = createPacer()): HubSpotApi {
-  const headers = { authorization: `Bearer ${accessToken}` };
+/** `auth` is a private-app token, or the renewing OAuth credentials of auth.ts. */
+export function createHubSpotApi(http: HttpClient, baseUrl: string, auth: string | HubSpotAuth, pacing: Pacer = createPacer()): HubSpotApi {
+  const credentials = typeof auth === 'string' ? privateAppAuth(auth) : auth;
   async function call(method: string, path: string, json?: unknown): Promise<unknown> {
     await pacing.beforeRequest();
-    const response = await http.request({
+    const response = await credentials.request(http, {
       service: 'hubspot',
       method,
       url: `${baseUrl}${path}`,
-      headers,
       ...(json === undefined ? {} : { json }),
       timeoutMs: HUBSPOT_TIMEOUT_MS,
     });

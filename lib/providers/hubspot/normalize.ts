@@ -14,8 +14,8 @@ import { firstString, optionalAgent, withOverrides, type FieldMap, plainText } f
 import { isBridgeNote } from '../../write-back-summary.ts';
 import type { Channel, ConversationMessage, NormalizedEvent, ProviderContext, QueuedEvent } from '../types.ts';
 import { createHubSpotApi, type HubSpotApi } from './api.ts';
-import { readSettings, requireAccessToken } from './settings.ts';
 import { pathSegment } from '../../ticket-id.ts';
+import { readSettings, requireAuth } from './settings.ts';
 
 type HubSpotField = 'subject' | 'body' | 'channel' | 'customerId' | 'priority' | 'stage' | 'pipeline' | 'category' | 'agentId';
 
@@ -49,7 +49,7 @@ const CHANNELS: Readonly<Record<string, Channel>> = {
 
 export async function normalizeHubSpot(event: QueuedEvent, { settings: raw, http }: ProviderContext): Promise<NormalizedEvent> {
   const settings = readSettings(raw);
-  const api = createHubSpotApi(http, settings.baseUrl, requireAccessToken(settings));
+  const api = createHubSpotApi(http, settings.baseUrl, requireAuth(settings));
   const fields = withOverrides(HUBSPOT_FIELDS, settings.fieldMap);
   if (event.eventType === 'message.created') return normalizeMessage(event, api);
 

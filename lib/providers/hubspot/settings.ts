@@ -8,6 +8,7 @@ import * as z from 'zod/mini';
 import { PermanentEventError } from '../../errors.ts';
 import type { Priority } from '../../write-back-summary.ts';
 import type { ProviderSettings } from '../types.ts';
+import { oauthAuth, privateAppAuth, type HubSpotAuth, type HubSpotOAuth } from './auth.ts';
 
 /** HubSpot's signature versions (reference/helpdesks.md §5.2). Only v3 is timestamped. */
 export const SIGNATURE_VERSIONS = ['v1', 'v2', 'v3'] as const;
@@ -52,6 +53,8 @@ export const DEFAULT_NOTE_ASSOCIATION_TYPE_ID = 228;
 export interface HubSpotSettings {
   readonly baseUrl: string;
   readonly accessToken: string | undefined;
+  /** A public (OAuth) app's credentials; when set they win over `accessToken`. */
+  readonly oauth: HubSpotOAuth | undefined;
   /** Which signature versions verify() accepts; v1/v2 only when listed here. */
   readonly signatureVersions: readonly SignatureVersion[];
   readonly closedStageIds: readonly string[];
@@ -71,6 +74,10 @@ const idSchema = z.union([z.string(), z.number()]);
 const schema = z.looseObject({
   baseUrl: z.optional(z.url()),
   accessToken: z.optional(z.string().check(z.minLength(1))),
+  refreshToken: z.optional(z.string().check(z.minLength(1))),
+  clientId: z.optional(z.string().check(z.minLength(1))),
+  clientSecret: z.optional(z.string().check(z.minLength(1))),
+  tokenUrl: z.optional(z.url()),
   signatureVersions: z.optional(z.array(z.enum(SIGNATURE_VERSIONS)).check(z.minLength(1))),
   closedStageIds: z.optional(z.array(idSchema).check(z.minLength(1))),
   customFields: z.optional(z.record(z.string(), z.nullable(z.string().check(z.minLength(1))))),
@@ -86,6 +93,10 @@ const schema = z.looseObject({
 const EXAMPLES: Readonly<Record<string, string>> = {
   baseUrl: '"https://api.hubapi.com"',
   accessToken: 'a private-app access token, e.g. "pat-na1-…"',
+  refreshToken: 'the refresh token your public app received when it was installed',
+  clientId: 'your public app\'s client ID (Auth tab)',
+  clientSecret: 'your public app\'s client secret (Auth tab)',
+  tokenUrl: '"https://api.hubapi.com/oauth/v1/token"',
   signatureVersions: '["v3"] (add "v1" or "v2" only for apps that cannot send v3)',
   closedStageIds: '["4"] (the internal ids of your pipelines\' closed statuses)',
   customFields: '{"ai_category": "simpli_category", "ai_agent": null}',
@@ -108,12 +119,26 @@ export function readSettings(raw: ProviderSettings): HubSpotSettings {
     );
   }
   const s = result.data;
+  const oauthParts = { refreshToken: s.refreshToken, clientId: s.clientId, clientSecret: s.clientSecret };
+  const missing = Object.entries(oauthParts).filter(([, v]) => v === undefined).map(([k]) => k);
+  if (missing.length > 0 && missing.length < 3) {
+    throw new PermanentEventError(
+      'invalid_settings',
+      `HELPDESK_CONFIG.hubspot.${missing[0]} is missing: a public (OAuth) app needs refreshToken, clientId and clientSecret together (or use a private app's accessToken instead)`,
+    );
+  }
+  const baseUrl = (s.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+  const oauth: HubSpotOAuth | undefined =
+    s.refreshToken !== undefined && s.clientId !== undefined && s.clientSecret !== undefined
+      ? { refreshToken: s.refreshToken, clientId: s.clientId, clientSecret: s.clientSecret, tokenUrl: s.tokenUrl ?? `${baseUrl}/oauth/v1/token` }
+      : undefined;
   const customFields: Record<string, string> = {};
   const merged = { ...DEFAULT_CUSTOM_FIELDS, ...s.customFields };
   for (const [field, property] of Object.entries(merged)) if (property !== null) customFields[field] = property;
   return {
-    baseUrl: (s.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, ''),
+    baseUrl,
     accessToken: s.accessToken,
+    oauth,
     signatureVersions: s.signatureVersions ?? ['v3'],
     closedStageIds: (s.closedStageIds ?? DEFAULT_CLOSED_STAGE_IDS).map(String),
     customFields,
@@ -127,12 +152,17 @@ export function readSettings(raw: ProviderSettings): HubSpotSettings {
   };
 }
 
-/** The API token, required only where the bridge calls HubSpot (normalize, write-back). */
+/** The API credentials, required only where the bridge calls HubSpot (normalize, write-back). */
+export function requireAuth(settings: HubSpotSettings): HubSpotAuth {
+  return settings.oauth !== undefined ? oauthAuth(settings.oauth) : privateAppAuth(requireAccessToken(settings));
+}
+
+/** The private-app token, when no OAuth credentials are set. */
 export function requireAccessToken(settings: HubSpotSettings): string {
   if (settings.accessToken === undefined) {
     throw new PermanentEventError(
       'missing_access_token',
-      'HELPDESK_CONFIG.hubspot.accessToken is not set: create a private app with the tickets scope (and crm.objects.contacts.read, conversations.read for chat messages) and put its access token there',
+      'HELPDESK_CONFIG.hubspot.accessToken is not set: create a private app with the tickets scope (and crm.objects.contacts.read, conversations.read for chat messages) and put its access token there, or set a public app\'s refreshToken, clientId and clientSecret',
     );
   }
   return settings.accessToken;

@@ -11,8 +11,8 @@
 import { summarizeResults } from '../../write-back-summary.ts';
 import type { ProviderContext, WriteBackInput, WriteBackOp } from '../types.ts';
 import { createHubSpotApi, createPacer } from './api.ts';
-import { readSettings, requireAccessToken } from './settings.ts';
 import { pathSegment } from '../../ticket-id.ts';
+import { readSettings, requireAuth } from './settings.ts';
 
 /** "hs_note_body … limited to 65,536 characters" (notes guide). */
 export const MAX_NOTE_BODY_CHARS = 65_536;
@@ -23,7 +23,7 @@ export function writeBackHubSpot(input: WriteBackInput, { settings: raw }: Provi
   const settings = readSettings(raw);
   const summary = summarizeResults(input, settings.tagPrefix === undefined ? {} : { tagPrefix: settings.tagPrefix });
   if (summary.steps.length === 0) return [];
-  const token = requireAccessToken(settings);
+  const token = requireAuth(settings);
   const steps = summary.steps.join('+');
   const ticketPath = `/crm/v3/objects/tickets/${pathSegment(input.event.ticketId)}`;
   // One pacer per event, shared by its calls, so a spent rate-limit window delays the next one.

@@ -86,12 +86,11 @@ export async function normalizeSalesforce(event: QueuedEvent, { settings, http }
 }
 
 async function getJson(http: HttpClient, settings: ProviderSettings, path: string): Promise<unknown> {
-  const { baseUrl, accessToken } = salesforceApi(settings);
-  const response = await http.request({
+  const { baseUrl, auth } = salesforceApi(settings);
+  const response = await auth.request(http, {
     service: 'salesforce',
     method: 'GET',
     url: `${baseUrl}${path}`,
-    headers: { authorization: `Bearer ${accessToken}` },
     timeoutMs: API_TIMEOUT_MS,
     isRetryable: isRetryableSalesforceError,
   });

@@ -4,13 +4,14 @@
  * fieldMap}`. `organizationIds` is read by verify(); the rest at processing time, where a missing
  * or invalid value is a PermanentEventError naming the setting and what to put there.
  *
- * Access tokens: the bridge uses `accessToken` as given. Refreshing it (OAuth refresh token or
- * client credentials flow) is out of scope: helpdesks.md documents only Bearer auth. An expired
- * token makes write-back fail with http_401 (permanent, in the DeadLetterQueue); update the
- * setting and redrive.
+ * Credentials (auth.ts): `clientId` + `clientSecret` (client credentials flow) or `clientId` +
+ * `username` + `privateKey` (JWT bearer flow) get tokens that renew; a static `accessToken` is used
+ * as given, and when it expires write-back fails with http_401 (permanent, in the
+ * DeadLetterQueue): update the setting and redrive.
  */
 import { PermanentEventError } from '../../errors.ts';
 import type { ProviderSettings } from '../types.ts';
+import { hasSalesforceCredentials, salesforceAuth, type SalesforceAuth } from './auth.ts';
 
 /** Documented default: v62.0 (Winter '25), supported by every current org. */
 export const DEFAULT_SALESFORCE_API_VERSION = 'v62.0';
@@ -18,7 +19,8 @@ export const DEFAULT_SALESFORCE_API_VERSION = 'v62.0';
 export interface SalesforceSettings {
   /** `https://<MyDomain>.my.salesforce.com`, without a trailing slash. */
   readonly instanceUrl: string;
-  readonly accessToken: string;
+  /** Sends API requests with a Bearer token that renews when it can (auth.ts). */
+  readonly auth: SalesforceAuth;
   /** `vNN.N`. */
   readonly apiVersion: string;
   /** Summary field (`ai_category`, …, `ai_tags`) → Case field API name (`AI_Category__c`). */
@@ -32,24 +34,21 @@ function invalid(setting: string, what: string): PermanentEventError {
 }
 
 /** What the API needs (enrichment and write-back). */
-export function salesforceApi(settings: ProviderSettings): { baseUrl: string; accessToken: string } {
+export function salesforceApi(settings: ProviderSettings): { baseUrl: string; auth: SalesforceAuth } {
   const raw = settings.instanceUrl;
   if (typeof raw !== 'string' || !URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol)) {
     throw invalid('instanceUrl', 'is not a URL: set it to your org’s My Domain URL, e.g. https://acme.my.salesforce.com');
   }
-  const token = settings.accessToken;
-  if (typeof token !== 'string' || token.trim() === '') {
-    throw invalid('accessToken', 'is missing: set it to an OAuth access token of the integration user (Bearer token)');
-  }
+  const auth = salesforceAuth(settings, raw.replace(/\/+$/, ''));
   const version = settings.apiVersion ?? DEFAULT_SALESFORCE_API_VERSION;
   const match = typeof version === 'string' || typeof version === 'number' ? /^v?(\d{2,3}\.\d)$/.exec(String(version).trim()) : null;
   if (match === null) throw invalid('apiVersion', `is not an API version: set it to e.g. "${DEFAULT_SALESFORCE_API_VERSION}"`);
-  return { baseUrl: `${raw.replace(/\/+$/, '')}/services/data/v${match[1]}`, accessToken: token.trim() };
+  return { baseUrl: `${raw.replace(/\/+$/, '')}/services/data/v${match[1]}`, auth };
 }
 
 /** True when API calls are possible (a dry run without settings normalizes from the payload). */
 export function hasApiSettings(settings: ProviderSettings): boolean {
-  return typeof settings.instanceUrl === 'string' && typeof settings.accessToken === 'string';
+  return typeof settings.instanceUrl === 'string' && hasSalesforceCredentials(settings);
 }
 
 export function salesforceSettings(settings: ProviderSettings): SalesforceSettings & { readonly baseUrl: string } {
@@ -68,7 +67,7 @@ export function salesforceSettings(settings: ProviderSettings): SalesforceSettin
   }
   return {
     instanceUrl: String(settings.instanceUrl).replace(/\/+$/, ''),
-    accessToken: api.accessToken,
+    auth: api.auth,
     apiVersion: api.baseUrl.slice(api.baseUrl.lastIndexOf('/') + 1),
     baseUrl: api.baseUrl,
     customFields,

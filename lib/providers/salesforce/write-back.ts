@@ -94,11 +94,10 @@ export function mergeTags(current: string, tags: readonly string[]): string {
 }
 
 async function call(http: HttpClient, settings: Settings, method: string, path: string, json?: unknown): Promise<string> {
-  const response = await http.request({
+  const response = await settings.auth.request(http, {
     service: 'salesforce',
     method,
     url: `${settings.baseUrl}${path}`,
-    headers: { authorization: `Bearer ${settings.accessToken}` },
     ...(json === undefined ? {} : { json }),
     timeoutMs: API_TIMEOUT_MS,
     isRetryable: isRetryableSalesforceError,
