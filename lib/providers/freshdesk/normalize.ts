@@ -7,6 +7,7 @@ import { first, firstString, optionalAgent, type FieldMap, plainText } from '../
 import type { ConversationMessage, NormalizedEvent, ProviderContext, QueuedEvent } from '../types.ts';
 import { fetchConversations, fetchTicket, type FreshdeskApi } from './api.ts';
 import { channelOf, freshdeskFields, FRESHDESK_PRIORITY_LABELS, FRESHDESK_STATUSES, labelOf, tagsOf, unwrap, type FreshdeskField } from './fields.ts';
+import { firstTime } from '../../ordering.ts';
 import { isOwnNote } from './parse.ts';
 import { freshdeskSettings } from './settings.ts';
 
@@ -19,6 +20,14 @@ interface TicketView {
   priority: string | undefined;
   tags: string[];
 }
+
+/**
+ * Freshdesk webhooks carry no timestamp of their own (helpdesks.md §2.3: no event id either); the
+ * rule's body may carry the ticket's update time as `updated_at` or `ticket_updated_at` (a
+ * templated placeholder; which one Freshdesk offers is NOT CONFIRMED), and View Ticket answers `updated_at` (https://developers.freshdesk.com/api/#view_a_ticket).
+ * Without one the event is ordered by the time the bridge received it.
+ */
+const TIME_PATHS = ['ticket_updated_at', 'updated_at', 'ticket.updated_at'] as const;
 
 /** View Ticket's object (https://developers.freshdesk.com/api/#view_a_ticket). */
 const API_TICKET_FIELDS: FieldMap<FreshdeskField> = {
@@ -39,11 +48,17 @@ export async function normalizeFreshdesk(event: QueuedEvent, { settings, http }:
   const fields = freshdeskFields(settings);
   const payload = unwrap(event.payload);
   let ticket = viewOf(payload, fields);
+  let occurredAt = firstTime(payload, TIME_PATHS);
   let api: FreshdeskApi | undefined;
   const apiOf = (): FreshdeskApi => (api ??= freshdeskSettings(settings));
 
   // Simple mode with only "Ticket ID" ticked says nothing Triage could use: read the ticket.
-  if (ticket.subject === '' && ticket.body === '') ticket = viewOf(await fetchTicket(http, apiOf(), event.ticketId), API_TICKET_FIELDS);
+  if (ticket.subject === '' && ticket.body === '') {
+    const fetched = await fetchTicket(http, apiOf(), event.ticketId);
+    ticket = viewOf(fetched, API_TICKET_FIELDS);
+    // View Ticket's `updated_at`: the state just read, at least as new as the rule that fired.
+    occurredAt ??= firstTime(fetched, ['updated_at']);
+  }
 
   const raw = event.eventType === 'message.created' ? firstString(payload, fields.message) : undefined;
   const messageText = raw === undefined ? undefined : plainText(raw);
@@ -72,6 +87,7 @@ export async function normalizeFreshdesk(event: QueuedEvent, { settings, http }:
     ...optionalAgent(firstString(payload, ['responder_id', 'ticket_responder_id', 'ticket.responder_id'])),
     channel: channelOf(ticket.source),
     messageText,
+    ...(occurredAt === undefined ? {} : { occurredAt }),
     conversation: conversation.filter((m) => m.content.trim() !== ''),
     metadata: {
       helpdesk: 'freshdesk',

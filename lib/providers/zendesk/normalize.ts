@@ -7,6 +7,7 @@ import { first, firstString, optionalAgent, type FieldMap, plainText } from '../
 import type { ConversationMessage, NormalizedEvent, ProviderContext, QueuedEvent } from '../types.ts';
 import { fetchComments, fetchTicket, type ZendeskApi } from './api.ts';
 import { channelOf, eventFields, isEventSubscription, tagsOf, triggerFields, type ZendeskField } from './fields.ts';
+import { firstTime } from '../../ordering.ts';
 import { isOwnNote } from './parse.ts';
 import { zendeskSettings } from './settings.ts';
 
@@ -26,12 +27,16 @@ export async function normalizeZendesk(event: QueuedEvent, { settings, http }: P
   const shape = isEventSubscription(payload) ? 'event' : 'trigger';
   const fields = shape === 'event' ? eventFields(settings) : triggerFields(settings);
   let ticket = viewOf(payload, fields);
+  let occurredAt = firstTime(payload, shape === 'event' ? EVENT_TIME_PATHS : TRIGGER_TIME_PATHS);
   let api: ZendeskApi | undefined;
   const apiOf = (): ZendeskApi => (api ??= zendeskSettings(settings));
 
   // A thin trigger (`{"ticket_id": "{{ticket.id}}"}`) says nothing Triage could use: read the ticket.
   if (ticket.subject === '' && ticket.body === '') {
-    ticket = viewOf({ ticket: await fetchTicket(http, apiOf(), event.ticketId) }, API_TICKET_FIELDS);
+    const fetched = await fetchTicket(http, apiOf(), event.ticketId);
+    ticket = viewOf({ ticket: fetched }, API_TICKET_FIELDS);
+    // Show Ticket's `updated_at` is the state just read, which is at least as new as the event.
+    occurredAt ??= firstTime(fetched, ['updated_at']);
   }
 
   const raw = event.eventType === 'message.created' ? firstString(payload, fields.message) : undefined;
@@ -56,6 +61,7 @@ export async function normalizeZendesk(event: QueuedEvent, { settings, http }: P
     ...optionalAgent(firstString(payload, ['ticket.assignee_id', 'assignee_id', 'detail.assignee_id'])),
     channel: channelOf(ticket.channel),
     messageText,
+    ...(occurredAt === undefined ? {} : { occurredAt }),
     conversation: conversation.filter((m) => m.content.trim() !== ''),
     metadata: {
       helpdesk: 'zendesk',
@@ -67,6 +73,20 @@ export async function normalizeZendesk(event: QueuedEvent, { settings, http }: P
     },
   } satisfies NormalizedEvent;
 }
+
+/**
+ * The ticket's time in an event subscription: `detail.updated_at` (the ticket state the event
+ * carries), else the event's own `time` (helpdesks.md §1.1, "timestamps = detail.created_at /
+ * detail.updated_at / top-level time"; https://developer.zendesk.com/api-reference/webhooks/event-types/ticket-events).
+ */
+const EVENT_TIME_PATHS = ['detail.updated_at', 'time'] as const;
+/**
+ * A trigger body is templated by the admin: the documented template may carry
+ * `"updated_at": "{{ticket.updated_at_with_timestamp}}"` (ISO-8601, like the placeholder
+ * `ticket.created_at_with_timestamp`: https://support.zendesk.com/hc/en-us/articles/4408886858138).
+ * Without it the event is ordered by the time the bridge received it.
+ */
+const TRIGGER_TIME_PATHS = ['ticket.updated_at', 'updated_at'] as const;
 
 /** Show Ticket's `ticket` object (https://developer.zendesk.com/api-reference/ticketing/tickets/tickets/). */
 const API_TICKET_FIELDS: FieldMap<ZendeskField> = {
