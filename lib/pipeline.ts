@@ -27,7 +27,8 @@ export interface ProcessResult {
 
 /** A stage of the event's life, for logs and metrics (the handler decides how to show it). */
 export interface StageEvent {
-  readonly stage: 'claimed' | 'duplicate' | 'leased' | 'step' | 'write-back' | 'done' | 'retry' | 'dead-lettered';
+  /** `stale`: results older than what the ticket shows, written to the note only (lib/ordering.ts). */
+  readonly stage: 'claimed' | 'duplicate' | 'leased' | 'step' | 'write-back' | 'stale' | 'done' | 'retry' | 'dead-lettered';
   readonly outcome?: 'ok' | 'failed' | 'retry' | undefined;
   readonly step?: string | undefined;
   /** The called service (triage, sentiment, a helpdesk); not `service`, which Powertools uses for the app. */
@@ -158,6 +159,7 @@ async function orderedPushBack(
     return pushBack(event, results, record, deps, stage, []);
   }
   const decision = await lockTicket(tickets, queued, event, results, deps);
+  if (decision.staleSteps.length > 0) stage({ stage: 'stale', step: decision.staleSteps.join(','), reason: 'older_than_ticket' });
   let result: PushResult;
   try {
     result = await pushBack(event, results, record, deps, stage, decision.staleSteps);
