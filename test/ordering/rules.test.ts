@@ -82,6 +82,8 @@ describe('helpdesk timestamps', () => {
   it('reads ISO-8601, Unix seconds and epoch milliseconds', () => {
     expect(helpdeskTime('2024-04-17T17:18:10Z')).toBe('2024-04-17T17:18:10.000Z');
     expect(helpdeskTime('2024-04-17T19:18:10+02:00')).toBe('2024-04-17T17:18:10.000Z');
+    // Zendesk's {{ticket.updated_at_with_timestamp}} placeholder is precise to the minute.
+    expect(helpdeskTime('2013-12-12T05:35Z')).toBe('2013-12-12T05:35:00.000Z');
     expect(helpdeskTime(1717236000, 'seconds')).toBe('2024-06-01T10:00:00.000Z');
     expect(helpdeskTime(1752613920733, 'ms')).toBe('2025-07-15T21:12:00.733Z');
     expect(helpdeskTime('1752613920733')).toBe('2025-07-15T21:12:00.733Z');
