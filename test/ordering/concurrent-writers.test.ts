@@ -83,4 +83,29 @@ describe('two concurrent writers of one ticket (real handlers on fauxqs + dynali
     expect(state?.marks.sentiment).toEqual({ atMs: Date.parse('2024-04-18T09:05:00Z'), eventId: 'zendesk:message.created:35436:900002' });
     expect(state?.lockOwner).toBeUndefined();
   }, 60_000);
+
+  it('retries an event whose ticket stays locked (ticket_busy), and writes it once the lock is free', async () => {
+    const tickets = h.ledger.tickets;
+    if (tickets === undefined) throw new Error('createLedger must provide ticket states');
+    const body = comment('900003', '2024-04-18T10:00:00Z', 0.6);
+    // Another consumer holds ticket 35436's write-back (and will for a minute).
+    expect((await tickets.acquire({ provider: 'zendesk', ticketId: '35436', owner: 'someone-else', nowMs: Date.now(), leaseSeconds: 60, ttlSeconds: 3600 })).kind).toBe('acquired');
+    const headers = signZendesk({ method: 'POST', url: 'https://bridge.example.com/webhooks/zendesk', body: Buffer.from(body), secret: DEFAULT_SECRET, nowMs: Date.now() }).headers;
+    expect((await h.post('/webhooks/zendesk', body, headers)).statusCode).toBe(202);
+    const before = applied.length;
+
+    expect(await h.deliver()).toBe(1);
+    const record = await h.ledger.get('zendesk:message.created:35436:900003');
+    expect(record?.status).toBe('retrying');
+    expect(record?.lastError?.reason).toBe('ticket_busy');
+    expect(record?.steps.sentiment).toBeDefined();
+    expect(applied.length).toBe(before);
+
+    await tickets.release('zendesk', '35436', 'someone-else');
+    await h.drain();
+    expect(applied.slice(before)).toEqual([0.6]);
+    expect((await h.ledger.get('zendesk:message.created:35436:900003'))?.status).toBe('done');
+    // The finished step was not paid for twice.
+    expect(h.simpli.requests.filter((r) => r.path === '/analyze' && JSON.stringify(r.body).includes('[s=0.6]'))).toHaveLength(1);
+  }, 60_000);
 });
