@@ -192,7 +192,9 @@ async function orderedPushBack(
 /** Takes the ticket's lock, waiting (with backoff) while another event of the ticket holds it. */
 async function lockTicket(tickets: TicketStates, queued: QueuedEvent, event: NormalizedEvent, results: StepResults, deps: PipelineDeps): Promise<OrderingDecision> {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const deadline = deps.now() + (deps.ticketLockWaitMs ?? 3_000);
+  const budgetMs = deps.ticketLockWaitMs ?? 3_000;
+  // Counted in the delays slept, not on the clock: an injected clock may stand still.
+  let waitedMs = 0;
   for (let delayMs = 20; ; delayMs = Math.min(delayMs * 2, 500)) {
     const lock = await tickets.acquire({
       provider: queued.provider,
@@ -206,10 +208,11 @@ async function lockTicket(tickets: TicketStates, queued: QueuedEvent, event: Nor
       const atMs = orderingTimeMs(event.occurredAt, queued.receivedAt);
       return decideOrdering(lock.state, { eventType: event.eventType, eventId: queued.eventId, atMs }, results);
     }
-    if (deps.now() + delayMs > deadline) {
+    if (waitedMs + delayMs > budgetMs) {
       throw new TicketBusyError('ticket_busy', `another event of ticket ${event.ticketId} is being written back; retrying later`);
     }
     await sleep(delayMs);
+    waitedMs += delayMs;
   }
 }
 

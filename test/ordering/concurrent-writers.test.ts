@@ -4,6 +4,7 @@
  * Zendesk is slow. Without the Ledger's per-ticket lock both would decide on the same state and the
  * older write would land last, leaving the older sentiment on the ticket.
  */
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signZendesk } from '../../infra/sign/zendesk.ts';
@@ -107,5 +108,30 @@ describe('two concurrent writers of one ticket (real handlers on fauxqs + dynali
     expect((await h.ledger.get('zendesk:message.created:35436:900003'))?.status).toBe('done');
     // The finished step was not paid for twice.
     expect(h.simpli.requests.filter((r) => r.path === '/analyze' && JSON.stringify(r.body).includes('[s=0.6]'))).toHaveLength(1);
+  }, 60_000);
+});
+
+describe('waiting for a locked ticket under a clock that stands still', () => {
+  let h: Harness;
+  const FIXED_MS = Date.UTC(2026, 0, 5, 12);
+  beforeAll(async () => {
+    h = await startHarness({ now: () => FIXED_MS, maxReceiveCount: 10 });
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('gives up after its wait budget (counted in delays slept) and retries the record', async () => {
+    const tickets = h.ledger.tickets;
+    if (tickets === undefined) throw new Error('createLedger must provide ticket states');
+    await tickets.acquire({ provider: 'generic', ticketId: 'T-77', owner: 'someone-else', nowMs: FIXED_MS, leaseSeconds: 60, ttlSeconds: 3600 });
+    const body = JSON.stringify({ ticket_id: 'T-77', subject: 'Refund', body: 'Charged twice', customer_id: 'C-1' });
+    const signature = createHmac('sha256', DEFAULT_SECRET).update(body).digest('hex');
+    expect((await h.post('/webhook/ticket-created', body, { 'x-webhook-signature': signature })).statusCode).toBe(202);
+    expect(await h.deliver()).toBe(1);
+    expect((await h.ledger.get('generic:ticket.created:T-77'))?.lastError?.reason).toBe('ticket_busy');
+    await tickets.release('generic', 'T-77', 'someone-else');
+    await h.drain();
+    expect((await h.ledger.get('generic:ticket.created:T-77'))?.status).toBe('done');
   }, 60_000);
 });
