@@ -9,7 +9,9 @@ import { createHttpClient } from '../../lib/http.ts';
 import { genericProvider } from '../../lib/providers/generic.ts';
 import { intercomProvider } from '../../lib/providers/intercom/index.ts';
 import type { EventType, ProviderName, QueuedEvent } from '../../lib/providers/types.ts';
+import { salesforceProvider } from '../../lib/providers/salesforce/index.ts';
 import { zendeskProvider } from '../../lib/providers/zendesk/index.ts';
+import { caseNotification, envelope, outbound, queued as salesforceQueued } from '../providers/salesforce/support.ts';
 
 const json = (path: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(`../fixtures/${path}`, import.meta.url), 'utf8')) as Record<string, unknown>;
 const http = createHttpClient();
@@ -50,6 +52,35 @@ describe('the helpdesk timestamp of each event', () => {
     });
     // updated_at 1717239600
     expect(n.occurredAt).toBe('2024-06-01T11:00:00.000Z');
+  });
+
+  it('dates a creation by the ticket’s creation, though a late delivery carries a newer state', async () => {
+    // Zendesk: the event's detail as the ticket was when the (late) delivery was built.
+    const body = json('zendesk/ticket-created.json');
+    const late = { ...body, time: '2024-04-19T15:00:00Z', detail: { ...(body.detail as Record<string, unknown>), status: 'SOLVED', updated_at: '2024-04-19T15:00:00Z' } };
+    const zendesk = await zendeskProvider.normalize(queued('zendesk', 'ticket.created', '35436', late), { settings: {}, http });
+    expect(zendesk.occurredAt).toBe('2024-04-17T17:18:10.000Z');
+
+    // Intercom: a conversation.user.created whose item was updated since.
+    const ic = json('intercom/conversation-user-created.json');
+    const item = { ...(ic.data as { item: Record<string, unknown> }).item, updated_at: 1717300000 };
+    const intercom = await intercomProvider.normalize(queued('intercom', 'ticket.created', '1295', { topic: ic.topic, notificationId: ic.id, object: 'conversation', item }), { settings: {}, http });
+    expect(intercom.occurredAt).toBe('2024-06-01T10:00:00.000Z');
+
+    // Salesforce: "the endpoint only receives the latest data" (helpdesks.md §4.3): a closed Case.
+    const xml = envelope(
+      caseNotification('04l5e00000AbCdE1', {
+        Id: '5005e00000QxYz1AAF',
+        Subject: 'Charged twice',
+        Status: 'Closed',
+        CreatedDate: '2024-06-01T10:00:00.000Z',
+        LastModifiedDate: '2024-06-03T08:00:00.000Z',
+      }),
+    );
+    const parsed = salesforceProvider.parse(outbound(xml, 'ticket.created'), {});
+    if (parsed.kind !== 'events' || parsed.events[0] === undefined) throw new Error('no event');
+    const salesforce = await salesforceProvider.normalize(salesforceQueued(parsed.events[0]), { settings: {}, http });
+    expect(salesforce.occurredAt).toBe('2024-06-01T10:00:00.000Z');
   });
 
   it('generic: occurred_at / updated_at / timestamp, ISO-8601 or epoch', async () => {

@@ -69,6 +69,7 @@ function eventsOf(i: number): HelpdeskEvent[] {
     id,
     subject: `Ticket ${i}: charged twice`,
     description: scored(`I was charged twice (ticket ${i}).`, -0.5),
+    created_at: iso(t0),
     updated_at: iso(at),
     ...extra,
   });

@@ -24,7 +24,8 @@ interface TicketView {
 /**
  * Freshdesk webhooks carry no timestamp of their own (helpdesks.md §2.3: no event id either); the
  * rule's body may carry the ticket's update time as `updated_at` or `ticket_updated_at` (a
- * templated placeholder; which one Freshdesk offers is NOT CONFIRMED), and View Ticket answers `updated_at` (https://developers.freshdesk.com/api/#view_a_ticket).
+ * templated placeholder; which one Freshdesk offers is NOT CONFIRMED); for a thin creation, View
+ * Ticket's `created_at` (https://developers.freshdesk.com/api/#view_a_ticket).
  * Without one the event is ordered by the time the bridge received it.
  */
 const TIME_PATHS = ['ticket_updated_at', 'updated_at', 'ticket.updated_at'] as const;
@@ -48,7 +49,8 @@ export async function normalizeFreshdesk(event: QueuedEvent, { settings, http }:
   const fields = freshdeskFields(settings);
   const payload = unwrap(event.payload);
   let ticket = viewOf(payload, fields);
-  let occurredAt = firstTime(payload, TIME_PATHS);
+  // A creation is dated by the ticket's creation: a late delivery may carry a newer state.
+  let occurredAt = (event.eventType === 'ticket.created' ? firstTime(payload, ['created_at', 'ticket_created_at', 'ticket.created_at']) : undefined) ?? firstTime(payload, TIME_PATHS);
   let api: FreshdeskApi | undefined;
   const apiOf = (): FreshdeskApi => (api ??= freshdeskSettings(settings));
 
@@ -56,8 +58,9 @@ export async function normalizeFreshdesk(event: QueuedEvent, { settings, http }:
   if (ticket.subject === '' && ticket.body === '') {
     const fetched = await fetchTicket(http, apiOf(), event.ticketId);
     ticket = viewOf(fetched, API_TICKET_FIELDS);
-    // View Ticket's `updated_at`: the state just read, at least as new as the rule that fired.
-    occurredAt ??= firstTime(fetched, ['updated_at']);
+    // The ticket read now may be newer than the event (resolved since): its `updated_at` would date
+    // an old event as new. Only a creation's time is known for sure: the ticket's `created_at`.
+    if (event.eventType === 'ticket.created') occurredAt ??= firstTime(fetched, ['created_at']);
   }
 
   const raw = event.eventType === 'message.created' ? firstString(payload, fields.message) : undefined;

@@ -50,7 +50,8 @@ export async function normalizeIntercom(event: QueuedEvent, { settings, http }: 
   let item: unknown = payload.item;
   // The notified item's `updated_at` (Unix seconds, helpdesks.md §3.1), read before a resolution
   // replaces the item with the thread fetched now; Intercom: "no guarantee on the order".
-  const occurredAt = firstTime(payload.item, ['updated_at', 'created_at'], 'seconds');
+  // A creation is dated by the item's `created_at`: a late delivery may carry a newer state.
+  const occurredAt = firstTime(payload.item, event.eventType === 'ticket.created' ? ['created_at', 'updated_at'] : ['updated_at', 'created_at'], 'seconds');
   if (event.eventType === 'ticket.resolved') item = (await fetchThread(payload, event.ticketId, settings, http)) ?? item;
 
   const body = stripHtml(firstString(item, fields.body) ?? '');

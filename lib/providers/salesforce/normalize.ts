@@ -67,7 +67,8 @@ export async function normalizeSalesforce(event: QueuedEvent, { settings, http }
   const body = firstString(record, fields.body) ?? '';
   // The notified sObject's own time: Outbound Messages "can be delivered out of order" and carry
   // "only the latest data" (helpdesks.md §4.3), so its modification stamp names that data's state.
-  const occurredAt = firstTime(payload.sObject, SOBJECT_TIME_FIELDS);
+  // A creation is dated by `CreatedDate`: a late notification carries the Case as it is now.
+  const occurredAt = firstTime(payload.sObject, event.eventType === 'ticket.created' ? ['CreatedDate', ...SOBJECT_TIME_FIELDS] : SOBJECT_TIME_FIELDS);
   const messageText = event.eventType === 'message.created' ? textOf(payload.sObject) : undefined;
   let conversation: ConversationMessage[] = [];
   if (body !== '') conversation.push({ role: 'customer', content: body });

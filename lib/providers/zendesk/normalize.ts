@@ -27,7 +27,9 @@ export async function normalizeZendesk(event: QueuedEvent, { settings, http }: P
   const shape = isEventSubscription(payload) ? 'event' : 'trigger';
   const fields = shape === 'event' ? eventFields(settings) : triggerFields(settings);
   let ticket = viewOf(payload, fields);
-  let occurredAt = firstTime(payload, shape === 'event' ? EVENT_TIME_PATHS : TRIGGER_TIME_PATHS);
+  // A creation is dated by the ticket's creation: a late delivery may carry a newer state.
+  const createdAt = event.eventType === 'ticket.created' ? firstTime(payload, shape === 'event' ? ['detail.created_at'] : ['ticket.created_at', 'created_at']) : undefined;
+  let occurredAt = createdAt ?? firstTime(payload, shape === 'event' ? EVENT_TIME_PATHS : TRIGGER_TIME_PATHS);
   let api: ZendeskApi | undefined;
   const apiOf = (): ZendeskApi => (api ??= zendeskSettings(settings));
 
@@ -35,8 +37,9 @@ export async function normalizeZendesk(event: QueuedEvent, { settings, http }: P
   if (ticket.subject === '' && ticket.body === '') {
     const fetched = await fetchTicket(http, apiOf(), event.ticketId);
     ticket = viewOf({ ticket: fetched }, API_TICKET_FIELDS);
-    // Show Ticket's `updated_at` is the state just read, which is at least as new as the event.
-    occurredAt ??= firstTime(fetched, ['updated_at']);
+    // The ticket read now may be newer than the event (solved since): its `updated_at` would date
+    // an old event as new. Only a creation's time is known for sure: the ticket's `created_at`.
+    if (event.eventType === 'ticket.created') occurredAt ??= firstTime(fetched, ['created_at']);
   }
 
   const raw = event.eventType === 'message.created' ? firstString(payload, fields.message) : undefined;
@@ -75,15 +78,15 @@ export async function normalizeZendesk(event: QueuedEvent, { settings, http }: P
 }
 
 /**
- * The ticket's time in an event subscription: `detail.updated_at` (the ticket state the event
+ * The ticket's time in an event subscription (a creation's is `detail.created_at`): `detail.updated_at` (the ticket state the event
  * carries), else the event's own `time` (helpdesks.md §1.1, "timestamps = detail.created_at /
  * detail.updated_at / top-level time"; https://developer.zendesk.com/api-reference/webhooks/event-types/ticket-events).
  */
 const EVENT_TIME_PATHS = ['detail.updated_at', 'time'] as const;
 /**
- * A trigger body is templated by the admin: the documented template may carry
- * `"updated_at": "{{ticket.updated_at_with_timestamp}}"` (ISO-8601, like the placeholder
- * `ticket.created_at_with_timestamp`: https://support.zendesk.com/hc/en-us/articles/4408886858138).
+ * A trigger body is templated by the admin: the documented template carries
+ * `"updated_at": "{{ticket.updated_at_with_timestamp}}"` and `"created_at":
+ * "{{ticket.created_at_with_timestamp}}"` (ISO-8601 to the minute: https://support.zendesk.com/hc/en-us/articles/4408886858138).
  * Without it the event is ordered by the time the bridge received it.
  */
 const TRIGGER_TIME_PATHS = ['ticket.updated_at', 'updated_at'] as const;
