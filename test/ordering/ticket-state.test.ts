@@ -8,6 +8,7 @@ import { TicketBusyError } from '../../lib/errors.ts';
 import { createLedger, type Ledger, type TicketLockInput } from '../../lib/ledger.ts';
 import { decideOrdering, type TicketMark } from '../../lib/ordering.ts';
 import { startEmulators, type Emulators } from '../../infra/emulators.ts';
+import { formatTicketState } from '../../infra/inspect.ts';
 
 describe('Ledger ticket state on DynamoDB (dynalite)', () => {
   let emulators: Emulators;
@@ -97,6 +98,22 @@ describe('Ledger ticket state on DynamoDB (dynalite)', () => {
     await expect(commit('k6', 'b', { sentiment: { atMs: 200, eventId: 'm0' } })).rejects.toBeInstanceOf(TicketBusyError);
     await commit('k6', 'b', { sentiment: { atMs: 200, eventId: 'm2' } });
     expect((await tickets().get('zendesk', 'k6'))?.marks.sentiment).toEqual({ atMs: 200, eventId: 'm2' });
+  });
+
+  it('is shown by npm run inspect for a ticket id: who wrote each group, the resolution, a held lock', async () => {
+    await lock('k7', 'a');
+    await commit('k7', 'a', { triage: { atMs: Date.UTC(2024, 3, 19, 14, 30), eventId: 'zendesk:ticket.resolved:k7:r1' }, qa: { atMs: Date.UTC(2024, 3, 19, 14, 30), eventId: 'zendesk:ticket.resolved:k7:r1' } }, { atMs: Date.UTC(2024, 3, 19, 14, 30), eventId: 'zendesk:ticket.resolved:k7:r1' });
+    await lock('k7', 'consumer-2', T0);
+    const state = await tickets().get('zendesk', 'k7');
+    if (state === undefined) throw new Error('no state');
+    expect(formatTicketState('zendesk', 'k7', state, T0).split('\n')).toEqual([
+      'ticket zendesk k7 (ordering)',
+      '  triage    written from zendesk:ticket.resolved:k7:r1 (helpdesk time 2024-04-19T14:30:00.000Z)',
+      '  sentiment not written',
+      '  qa        written from zendesk:ticket.resolved:k7:r1 (helpdesk time 2024-04-19T14:30:00.000Z)',
+      '  resolved  zendesk:ticket.resolved:k7:r1 at 2024-04-19T14:30:00.000Z',
+      `  lock      held by consumer-2 until ${new Date(T0 + 60_000).toISOString()}`,
+    ]);
   });
 
   it('lets exactly one of two concurrent writers hold a ticket', async () => {
