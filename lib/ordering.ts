@@ -83,12 +83,21 @@ export function decideOrdering(state: TicketState, event: { eventType: EventType
   return { staleSteps, advance, resolved };
 }
 
-/** The timestamp an event is ordered by: its helpdesk time when known, else when the bridge received it. */
+/** How far a helpdesk clock may run ahead of ours before its timestamp is not believed. */
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * The timestamp an event is ordered by: its helpdesk time when known, else when the bridge received
+ * it. An event cannot have happened after the bridge received it: a helpdesk time later than that
+ * (beyond clock skew) is a sender's error, and believing it would freeze the ticket's fields until
+ * that date, so the receipt time is used instead.
+ */
 export function orderingTimeMs(occurredAt: string | undefined, receivedAt: string): number {
   const helpdesk = occurredAt === undefined ? Number.NaN : Date.parse(occurredAt);
-  if (Number.isFinite(helpdesk)) return helpdesk;
-  const received = Date.parse(receivedAt);
-  return Number.isFinite(received) ? received : 0;
+  const parsed = Date.parse(receivedAt);
+  const received = Number.isFinite(parsed) ? parsed : undefined;
+  if (Number.isFinite(helpdesk) && (received === undefined || helpdesk <= received + MAX_CLOCK_SKEW_MS)) return helpdesk;
+  return received ?? 0;
 }
 
 /** Longest timestamp text looked at: ISO-8601 with offset and fractions fits well within it. */

@@ -96,6 +96,13 @@ describe('helpdesk timestamps', () => {
     }
   });
 
+  it('does not believe a helpdesk time later than the receipt (beyond 5 min of clock skew)', () => {
+    const received = '2026-01-01T00:00:00.000Z';
+    expect(orderingTimeMs('2026-01-01T00:04:59.000Z', received)).toBe(Date.UTC(2026, 0, 1, 0, 4, 59));
+    expect(orderingTimeMs('2026-01-01T00:05:01.000Z', received)).toBe(Date.UTC(2026, 0, 1));
+    expect(orderingTimeMs('9999-12-31T00:00:00.000Z', received)).toBe(Date.UTC(2026, 0, 1));
+  });
+
   it('orders an event without a helpdesk time by when the bridge received it', () => {
     expect(orderingTimeMs(undefined, '2026-01-01T00:00:00.000Z')).toBe(Date.UTC(2026, 0, 1));
     expect(orderingTimeMs('2024-04-17T17:18:10.000Z', '2026-01-01T00:00:00.000Z')).toBe(Date.UTC(2024, 3, 17, 17, 18, 10));
