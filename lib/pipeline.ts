@@ -160,16 +160,19 @@ async function orderedPushBack(
   }
   const decision = await lockTicket(tickets, queued, event, results, deps);
   if (decision.staleSteps.length > 0) stage({ stage: 'stale', step: decision.staleSteps.join(','), reason: 'older_than_ticket' });
+  // Best effort: a release that fails must not lose what was pushed (the lock expires by itself
+  // after leaseSeconds), nor hide the error that made us release.
+  const release = () => tickets.release(queued.provider, event.ticketId, deps.owner).catch(() => undefined);
   let result: PushResult;
   try {
     result = await pushBack(event, results, record, deps, stage, decision.staleSteps);
   } catch (error) {
-    await tickets.release(queued.provider, event.ticketId, deps.owner);
+    await release();
     throw error;
   }
   if (result.failure !== undefined) {
     // Nothing recorded: the retry decides again (the same way, unless a newer event wrote since).
-    await tickets.release(queued.provider, event.ticketId, deps.owner);
+    await release();
     return result;
   }
   try {
