@@ -11,8 +11,9 @@ import { withLocalStackEnv } from './local-stack-file.ts';
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { createLedger, type LedgerRecord } from '../lib/ledger.ts';
-import { PROVIDER_NAMES } from '../lib/providers/types.ts';
+import { createLedger, type LedgerRecord, type TicketStateRecord } from '../lib/ledger.ts';
+import { FIELD_GROUPS, isKnownResolved } from '../lib/ordering.ts';
+import { PROVIDER_NAMES, type ProviderName } from '../lib/providers/types.ts';
 
 /** `provider:…` is an event id (lib/ingest.ts builds them so); anything else a ticket id. */
 export function isEventId(id: string): boolean {
@@ -78,6 +79,21 @@ export function formatRecord(record: LedgerRecord, nowMs: number = Date.now()): 
   return lines.join('\n');
 }
 
+/** A ticket's ordering state (README, "Ordering"): which event last wrote each group of fields. */
+export function formatTicketState(provider: string, ticketId: string, state: TicketStateRecord, nowMs: number = Date.now()): string {
+  const lines = [`ticket ${provider} ${ticketId} (ordering)`];
+  for (const group of FIELD_GROUPS) {
+    const mark = state.marks[group];
+    lines.push(`  ${group.padEnd(10)}${mark === undefined ? 'not written' : `written from ${mark.eventId} (helpdesk time ${new Date(mark.atMs).toISOString()})`}`);
+  }
+  const { resolved } = state;
+  lines.push(`  resolved  ${resolved === undefined ? 'no resolution processed' : `${resolved.eventId} at ${new Date(resolved.atMs).toISOString()}${isKnownResolved(state) ? '' : ' (reopened since)'}`}`);
+  if (state.lockOwner !== undefined && state.lockUntilMs > nowMs) {
+    lines.push(`  lock      held by ${state.lockOwner} until ${new Date(state.lockUntilMs).toISOString()}`);
+  }
+  return lines.join('\n');
+}
+
 export function resolveTable(
   values: { table?: string | undefined; stack?: string | undefined },
   env: Readonly<Record<string, string | undefined>>,
@@ -129,7 +145,13 @@ async function main(argv: readonly string[]): Promise<void> {
     else if (records.length === 0) {
       console.log(`no Ledger record for ${isEventId(id) ? 'event' : 'ticket'} ${id}`);
       process.exitCode = 1;
-    } else console.log(records.map((r) => formatRecord(r)).join('\n\n'));
+    } else {
+      const ledger = createLedger(client, resolveTable(values, env));
+      const providers = isEventId(id) ? [] : [...new Set(records.map((r) => r.provider))];
+      const states = await Promise.all(providers.map(async (p) => ({ p, state: await ledger.tickets?.get(p as ProviderName, id) })));
+      const ticketLines = states.flatMap(({ p, state }) => (state === undefined ? [] : [formatTicketState(p, id, state)]));
+      console.log([...records.map((r) => formatRecord(r)), ...ticketLines].join('\n\n'));
+    }
   } finally {
     client.destroy();
   }

@@ -90,6 +90,14 @@ export class LeaseConflictError extends BridgeError {
   readonly retryable = true;
 }
 
+/**
+ * Another event of the same ticket is being written back (the Ledger's per-ticket lock, see
+ * lib/ordering.ts), or it took the lock over from us: try again shortly, when it has finished.
+ */
+export class TicketBusyError extends BridgeError {
+  readonly retryable = true;
+}
+
 /** The environment is wrong; thrown at cold start, naming the variable. */
 export class ConfigError extends BridgeError {
   readonly retryable = false;

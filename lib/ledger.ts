@@ -14,7 +14,8 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { LeaseConflictError } from './errors.ts';
+import { LeaseConflictError, TicketBusyError } from './errors.ts';
+import { FIELD_GROUPS, type FieldGroup, type TicketMark, type TicketState } from './ordering.ts';
 import type { EventType, ProviderName, StepResults } from './providers/types.ts';
 
 export const LEDGER_KEY = 'eventId';
@@ -85,6 +86,12 @@ export interface Ledger {
   /** Releases the lease after a failure so the next delivery can claim at once. */
   release(eventId: string, owner: string, update: { pushed: readonly string[]; error: LedgerError; status: 'retrying' | 'failed'; nowMs: number }): Promise<void>;
   get(eventId: string): Promise<LedgerRecord | undefined>;
+  /**
+   * Per-ticket ordering state (lib/ordering.ts), in items of their own in the same table. Always
+   * set by `createLedger`; optional so that in-memory Ledgers of benchmarks need not implement it
+   * (the pipeline then writes back without ordering).
+   */
+  readonly tickets?: TicketStates;
   readonly stats: LedgerStats;
 }
 
@@ -118,6 +125,10 @@ export function createLedger(client: DynamoDBClient, tableName: string): Ledger 
   return {
     stats,
     get,
+    tickets: createTicketStates(tableName, update, async (input) => {
+      stats.reads++;
+      return client.send(new GetItemCommand(input));
+    }),
 
     async claim(input) {
       const now = new Date(input.nowMs).toISOString();
@@ -240,6 +251,177 @@ export function createLedger(client: DynamoDBClient, tableName: string): Ledger 
       }
     },
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-ticket ordering state (issue #11, "Ordering"; the rules are lib/ordering.ts).
+//
+// One item per ticket, keyed `ticket#<provider>#<ticket id>` in the Ledger's key attribute: for each
+// field group (triage, sentiment, QA) the helpdesk time and event id of the event whose results
+// last wrote it (`<group>At`, `<group>Event`), the newest resolution processed (`resolvedAt`,
+// `resolvedEvent`), and a short lock (`lockOwner`, `lockUntil`) that the write-back of one event
+// of the ticket holds from reading the marks to recording its own. The lock makes "decide, write
+// to the helpdesk, record" one step per ticket, so two consumers can never both write fields of
+// one ticket at once; the marks only ever move forward (each commit is conditional on that too).
+// Cost: two conditional writes per event that writes back (acquire, commit), none for the others.
+// The item carries no `ticketId`/`status` attribute, so event scans (`npm run inspect`) skip it.
+
+export const TICKET_KEY_PREFIX = 'ticket#';
+
+export function ticketStateKey(provider: ProviderName, ticketId: string): string {
+  return `${TICKET_KEY_PREFIX}${provider}#${ticketId}`;
+}
+
+export interface TicketLockInput {
+  readonly provider: ProviderName;
+  readonly ticketId: string;
+  /** The event attempt's owner (unique per attempt). */
+  readonly owner: string;
+  readonly nowMs: number;
+  readonly leaseSeconds: number;
+  readonly ttlSeconds: number;
+}
+
+export type TicketLockResult =
+  | { readonly kind: 'acquired'; readonly state: TicketState }
+  | { readonly kind: 'busy'; readonly owner: string | undefined; readonly untilMs: number };
+
+export interface TicketCommitInput {
+  readonly provider: ProviderName;
+  readonly ticketId: string;
+  readonly owner: string;
+  readonly nowMs: number;
+  readonly ttlSeconds: number;
+  readonly advance: Readonly<Partial<Record<FieldGroup, TicketMark>>>;
+  readonly resolved: TicketMark | undefined;
+}
+
+export interface TicketStateRecord extends TicketState {
+  readonly lockOwner: string | undefined;
+  readonly lockUntilMs: number;
+  readonly updatedAt: string | undefined;
+}
+
+export interface TicketStates {
+  /** Takes the ticket's lock (free, expired, or already ours) and returns its marks. */
+  acquire(input: TicketLockInput): Promise<TicketLockResult>;
+  /**
+   * Records the marks of a finished write-back and releases the lock, on condition that we still
+   * hold it and that no mark moves back; throws TicketBusyError otherwise.
+   */
+  commit(input: TicketCommitInput): Promise<void>;
+  /** Releases the lock without recording anything (the write-back failed). */
+  release(provider: ProviderName, ticketId: string, owner: string): Promise<void>;
+  get(provider: ProviderName, ticketId: string): Promise<TicketStateRecord | undefined>;
+}
+
+type Update = (input: ConstructorParameters<typeof UpdateItemCommand>[0]) => Promise<{ Attributes?: Record<string, AttributeValue> | undefined }>;
+type Get = (input: ConstructorParameters<typeof GetItemCommand>[0]) => Promise<{ Item?: Record<string, AttributeValue> | undefined }>;
+
+function createTicketStates(tableName: string, update: Update, getItem: Get): TicketStates {
+  const key = (provider: ProviderName, ticketId: string) => ({ [LEDGER_KEY]: { S: ticketStateKey(provider, ticketId) } });
+
+  return {
+    async acquire(input) {
+      const now = new Date(input.nowMs).toISOString();
+      try {
+        const out = await update({
+          TableName: tableName,
+          Key: key(input.provider, input.ticketId),
+          ConditionExpression: 'attribute_not_exists(lockOwner) OR lockOwner = :owner OR lockUntil < :nowMs',
+          UpdateExpression:
+            'SET lockOwner = :owner, lockUntil = :until, updatedAt = :now, kind = if_not_exists(kind, :kind), ' +
+            `createdAt = if_not_exists(createdAt, :now), ${LEDGER_TTL_ATTRIBUTE} = :ttl`,
+          ExpressionAttributeValues: {
+            ':owner': { S: input.owner },
+            ':until': { N: String(input.nowMs + input.leaseSeconds * 1000) },
+            ':nowMs': { N: String(input.nowMs) },
+            ':now': { S: now },
+            ':kind': { S: 'ticket' },
+            ':ttl': { N: String(Math.floor(input.nowMs / 1000) + input.ttlSeconds) },
+          },
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        });
+        return { kind: 'acquired', state: ticketStateOf(out.Attributes ?? {}) };
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        const item = error.Item;
+        return { kind: 'busy', owner: item?.lockOwner?.S, untilMs: Number(item?.lockUntil?.N ?? 0) };
+      }
+    },
+
+    async commit(input) {
+      const values: Record<string, AttributeValue> = {
+        ':owner': { S: input.owner },
+        ':now': { S: new Date(input.nowMs).toISOString() },
+        ':ttl': { N: String(Math.floor(input.nowMs / 1000) + input.ttlSeconds) },
+      };
+      const sets = ['updatedAt = :now', `${LEDGER_TTL_ATTRIBUTE} = :ttl`];
+      const conditions = ['lockOwner = :owner'];
+      const marks: [string, TicketMark][] = FIELD_GROUPS.flatMap((group): [string, TicketMark][] => {
+        const mark = input.advance[group];
+        return mark === undefined ? [] : [[group, mark]];
+      });
+      if (input.resolved !== undefined) marks.push(['resolved', input.resolved]);
+      for (const [name, mark] of marks) {
+        values[`:${name}At`] = { N: String(mark.atMs) };
+        values[`:${name}Event`] = { S: mark.eventId };
+        sets.push(`${name}At = :${name}At`, `${name}Event = :${name}Event`);
+        // Marks only move forward: never below a newer one, nor to another event of the same instant with a lower id.
+        conditions.push(`(attribute_not_exists(${name}At) OR ${name}At < :${name}At OR (${name}At = :${name}At AND ${name}Event <= :${name}Event))`);
+      }
+      try {
+        await update({
+          TableName: tableName,
+          Key: key(input.provider, input.ticketId),
+          ConditionExpression: conditions.join(' AND '),
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE lockOwner, lockUntil`,
+          ExpressionAttributeValues: values,
+        });
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) {
+          throw new TicketBusyError('ticket_lock_lost', `the write-back lock on ticket ${input.ticketId} expired and was taken by another event: retrying`, { cause: error });
+        }
+        throw error;
+      }
+    },
+
+    async release(provider, ticketId, owner) {
+      try {
+        await update({
+          TableName: tableName,
+          Key: key(provider, ticketId),
+          ConditionExpression: 'lockOwner = :owner',
+          UpdateExpression: 'REMOVE lockOwner, lockUntil',
+          ExpressionAttributeValues: { ':owner': { S: owner } },
+        });
+      } catch (error) {
+        // Someone else holds it now: nothing of ours to release.
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    },
+
+    async get(provider, ticketId) {
+      const out = await getItem({ TableName: tableName, Key: key(provider, ticketId), ConsistentRead: true });
+      if (out.Item === undefined) return undefined;
+      return { ...ticketStateOf(out.Item), lockOwner: out.Item.lockOwner?.S, lockUntilMs: Number(out.Item.lockUntil?.N ?? 0), updatedAt: out.Item.updatedAt?.S };
+    },
+  };
+}
+
+function ticketStateOf(item: Record<string, AttributeValue>): TicketState {
+  const markOf = (name: string): TicketMark | undefined => {
+    const atMs = item[`${name}At`]?.N;
+    const eventId = item[`${name}Event`]?.S;
+    return atMs === undefined || eventId === undefined ? undefined : { atMs: Number(atMs), eventId };
+  };
+  const marks: Partial<Record<FieldGroup, TicketMark>> = {};
+  for (const group of FIELD_GROUPS) {
+    const mark = markOf(group);
+    if (mark !== undefined) marks[group] = mark;
+  }
+  return { marks, resolved: markOf('resolved') };
 }
 
 function fromItem(item: Record<string, AttributeValue>): LedgerRecord {

@@ -3,9 +3,10 @@
  * normalize, run the Simpli steps with a checkpoint each, push back what succeeded, then finish —
  * or release the lease and let SQS retry, or park the event in the DeadLetterQueue with its reason.
  */
-import { isRetryable, LeaseConflictError, reasonOf, UpstreamError } from './errors.ts';
+import { isRetryable, LeaseConflictError, reasonOf, TicketBusyError, UpstreamError } from './errors.ts';
 import type { HttpClient } from './http.ts';
-import type { Ledger, LedgerError, LedgerRecord } from './ledger.ts';
+import type { Ledger, LedgerError, LedgerRecord, TicketStates } from './ledger.ts';
+import { decideOrdering, orderingTimeMs, type OrderingDecision } from './ordering.ts';
 import { simpliRequestId, type SimpliClient, withRequestId } from './simpli/client.ts';
 import { runSteps, stepsFor, type StepName } from './steps.ts';
 import type { NormalizedEvent, ProviderProcess, ProviderSettings, QueuedEvent, StepResults, WriteBackOp } from './providers/types.ts';
@@ -26,7 +27,8 @@ export interface ProcessResult {
 
 /** A stage of the event's life, for logs and metrics (the handler decides how to show it). */
 export interface StageEvent {
-  readonly stage: 'claimed' | 'duplicate' | 'leased' | 'step' | 'write-back' | 'done' | 'retry' | 'dead-lettered';
+  /** `stale`: results older than what the ticket shows, written to the note only (lib/ordering.ts). */
+  readonly stage: 'claimed' | 'duplicate' | 'leased' | 'step' | 'write-back' | 'stale' | 'done' | 'retry' | 'dead-lettered';
   readonly outcome?: 'ok' | 'failed' | 'retry' | undefined;
   readonly step?: string | undefined;
   /** The called service (triage, sentiment, a helpdesk); not `service`, which Powertools uses for the app. */
@@ -63,6 +65,13 @@ export interface PipelineDeps {
   readonly confidenceThreshold: number;
   readonly reset?: boolean;
   readonly onStage?: (stage: StageEvent) => void;
+  /**
+   * How long a write-back waits for another event of the same ticket to finish its own (the
+   * Ledger's per-ticket lock) before the record is retried by SQS; default 3 s.
+   */
+  readonly ticketLockWaitMs?: number;
+  /** Injectable for tests; defaults to setTimeout. */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 export async function processEvent(event: QueuedEvent, deps: PipelineDeps): Promise<ProcessResult> {
@@ -112,7 +121,7 @@ export async function processEvent(event: QueuedEvent, deps: PipelineDeps): Prom
     // Push back what succeeded, even when a step failed: the rest follows when it succeeds.
     // Not when our lease was taken: the new holder pushes, and two writers would race.
     const leaseLost = run.failures.find((f) => f.error instanceof LeaseConflictError);
-    const pushResult = leaseLost === undefined ? await pushBack(normalized, run.results, record, deps, stage) : { pushed: [...pushed], failure: undefined };
+    const pushResult = leaseLost === undefined ? await orderedPushBack(event, normalized, run.results, record, deps, stage) : { pushed: [...pushed], failure: undefined };
     pushed = pushResult.pushed;
     const first = leaseLost ?? run.failures.find((f) => !isRetryable(f.error)) ?? run.failures[0] ?? pushResult.failure;
     if (first !== undefined) {
@@ -129,16 +138,98 @@ export async function processEvent(event: QueuedEvent, deps: PipelineDeps): Prom
   return { outcome: 'done', eventId };
 }
 
+type PushResult = { pushed: string[]; failure: { step: string; error: unknown } | undefined };
+
+/**
+ * The write-back under the ticket's ordering rules (lib/ordering.ts): hold the ticket's lock in
+ * the Ledger, leave out of tags/priority/fields what is older than what the ticket shows, write,
+ * then record the event's marks (only when every write succeeded) and release the lock.
+ * An event with nothing to write and no resolution to record takes no lock.
+ */
+async function orderedPushBack(
+  queued: QueuedEvent,
+  event: NormalizedEvent,
+  results: StepResults,
+  record: LedgerRecord,
+  deps: PipelineDeps,
+  stage: (s: StageEvent) => void,
+): Promise<PushResult> {
+  const tickets = deps.ledger.tickets;
+  if (tickets === undefined || (completedSteps(results).length === 0 && event.eventType !== 'ticket.resolved')) {
+    return pushBack(event, results, record, deps, stage, []);
+  }
+  const decision = await lockTicket(tickets, queued, event, results, deps);
+  if (decision.staleSteps.length > 0) stage({ stage: 'stale', step: decision.staleSteps.join(','), reason: 'older_than_ticket' });
+  // Best effort: a release that fails must not lose what was pushed (the lock expires by itself
+  // after leaseSeconds), nor hide the error that made us release.
+  const release = () => tickets.release(queued.provider, event.ticketId, deps.owner).catch(() => undefined);
+  let result: PushResult;
+  try {
+    result = await pushBack(event, results, record, deps, stage, decision.staleSteps);
+  } catch (error) {
+    await release();
+    throw error;
+  }
+  if (result.failure !== undefined) {
+    // Nothing recorded: the retry decides again (the same way, unless a newer event wrote since).
+    await release();
+    return result;
+  }
+  try {
+    await tickets.commit({
+      provider: queued.provider,
+      ticketId: event.ticketId,
+      owner: deps.owner,
+      nowMs: deps.now(),
+      ttlSeconds: deps.ttlSeconds,
+      advance: decision.advance,
+      resolved: decision.resolved,
+    });
+  } catch (error) {
+    // Keep what was pushed, so that the retry does not write it twice.
+    return { pushed: result.pushed, failure: { step: 'write-back:ordering', error } };
+  }
+  return result;
+}
+
+/** Takes the ticket's lock, waiting (with backoff) while another event of the ticket holds it. */
+async function lockTicket(tickets: TicketStates, queued: QueuedEvent, event: NormalizedEvent, results: StepResults, deps: PipelineDeps): Promise<OrderingDecision> {
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const budgetMs = deps.ticketLockWaitMs ?? 3_000;
+  // Counted in the delays slept, not on the clock: an injected clock may stand still.
+  let waitedMs = 0;
+  for (let delayMs = 20; ; delayMs = Math.min(delayMs * 2, 500)) {
+    const lock = await tickets.acquire({
+      provider: queued.provider,
+      ticketId: event.ticketId,
+      owner: deps.owner,
+      nowMs: deps.now(),
+      leaseSeconds: deps.leaseSeconds,
+      ttlSeconds: deps.ttlSeconds,
+    });
+    if (lock.kind === 'acquired') {
+      const atMs = orderingTimeMs(event.occurredAt, queued.receivedAt);
+      return decideOrdering(lock.state, { eventType: event.eventType, eventId: queued.eventId, atMs }, results);
+    }
+    if (waitedMs + delayMs > budgetMs) {
+      throw new TicketBusyError('ticket_busy', `another event of ticket ${event.ticketId} is being written back; retrying later`);
+    }
+    await sleep(delayMs);
+    waitedMs += delayMs;
+  }
+}
+
 async function pushBack(
   event: NormalizedEvent,
   results: StepResults,
   record: LedgerRecord,
   deps: PipelineDeps,
   stage: (s: StageEvent) => void,
-): Promise<{ pushed: string[]; failure: { step: string; error: unknown } | undefined }> {
+  staleSteps: readonly string[],
+): Promise<PushResult> {
   const pushed = [...record.pushed];
   const notedSteps = pushed.filter((key) => key.startsWith(NOTED)).map((key) => key.slice(NOTED.length));
-  const input = { event, results, confidenceThreshold: deps.confidenceThreshold, notedSteps };
+  const input = { event, results, confidenceThreshold: deps.confidenceThreshold, notedSteps, ...(staleSteps.length === 0 ? {} : { staleSteps }) };
   let ops: readonly WriteBackOp[];
   if (deps.settings === undefined && deps.dryRun !== undefined) {
     const summary = summarizeResults(input);

@@ -54,8 +54,6 @@ export function tagify(value: string, prefix = ''): string {
 export function summarizeResults(input: WriteBackInput, options: { tagPrefix?: string } = {}): WriteBackSummary {
   const { results, confidenceThreshold } = input;
   const prefix = options.tagPrefix ?? '';
-  const tags: string[] = [];
-  const fields: Record<string, string | number> = {};
   const noted = new Set(input.notedSteps ?? []);
   const lines: string[] = [];
   const noteSteps: string[] = [];
@@ -67,8 +65,16 @@ export function summarizeResults(input: WriteBackInput, options: { tagPrefix?: s
   };
   let priority: Priority | undefined;
 
+  // Results older than what the ticket shows (lib/ordering.ts) are reported in the note only.
+  const stale = new Set(input.staleSteps ?? []);
+  const tags: string[] = [];
+  const fields: Record<string, string | number> = {};
+  /** Tags and fields of `step`: dropped when the step's result is stale. */
+  const sink = (step: string) => (stale.has(step) ? { tags: [] as string[], fields: {} as Record<string, string | number> } : { tags, fields });
+
   const { classify, route, sentiment, draft, qa } = results;
   if (classify !== undefined) {
+    const { tags, fields } = sink('classify');
     tags.push(tagify(classify.category, prefix));
     fields.ai_category = classify.category;
     // The guide reads `.get("priority")`; older answers say `urgency`.
@@ -79,7 +85,7 @@ export function summarizeResults(input: WriteBackInput, options: { tagPrefix?: s
     const confidenceText = confidence === undefined ? '' : ` (confidence ${confidence.toFixed(2)})`;
     // Without a confidence the answer is taken as given, as the guide does.
     if (confidence === undefined || confidence >= confidenceThreshold) {
-      priority = urgency === undefined ? undefined : priorityFromUrgency(urgency);
+      if (!stale.has('classify')) priority = urgency === undefined ? undefined : priorityFromUrgency(urgency);
       say('classify', `Triage: ${classify.category}${urgency === undefined ? '' : `, urgency ${urgency}`}${confidenceText}.`);
     } else {
       tags.push(tagify(MANUAL_TRIAGE_TAG, prefix));
@@ -87,6 +93,7 @@ export function summarizeResults(input: WriteBackInput, options: { tagPrefix?: s
     }
   }
   if (route !== undefined) {
+    const { tags, fields } = sink('route');
     tags.push(tagify(`team-${route.team}`, prefix));
     fields.ai_team = route.team;
     // `agent: null` means nobody is on shift: no agent field, and the note says so.
@@ -95,6 +102,7 @@ export function summarizeResults(input: WriteBackInput, options: { tagPrefix?: s
     say('route', `Routing: team ${route.team}, ${agent}${route.reason ? ` (${route.reason})` : ''}.`);
   }
   if (sentiment !== undefined) {
+    const { tags, fields } = sink('sentiment');
     tags.push(tagify(sentiment.label, prefix));
     fields.ai_sentiment = sentiment.score;
     fields.ai_sentiment_label = sentiment.label;
@@ -109,6 +117,7 @@ export function summarizeResults(input: WriteBackInput, options: { tagPrefix?: s
     );
   }
   if (qa !== undefined) {
+    const { fields } = sink('qa');
     fields.ai_qa_score = qa.score;
     say('qa', `QA score: ${qa.score}${qa.summary ? ` — ${withoutTrailingDots(qa.summary)}` : ''}.`);
   }

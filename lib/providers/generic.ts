@@ -9,6 +9,7 @@ import { shown } from '../log-safe.ts';
 import { firstString, optionalAgent, withOverrides, type FieldMap } from '../mapping.ts';
 import { own } from '../own.ts';
 import { assertHasSecrets, decodeSignature, hmac, matchesAnySecret, sha256 } from '../verify-hmac.ts';
+import { firstTime } from '../ordering.ts';
 import { verifyStandardWebhook } from '../standard-webhooks.ts';
 import { isBridgeNote, summarizeResults } from '../write-back-summary.ts';
 import {
@@ -40,6 +41,12 @@ export const GENERIC_FIELDS: FieldMap<GenericField> = {
   eventId: ['event_id', 'message.id', 'comment.id'],
   eventType: ['event', 'event_type', 'type', 'topic'],
 };
+
+/**
+ * The sender's time of the ticket state the event describes (ISO-8601, or epoch seconds / ms),
+ * which orders one ticket's events (README, "Ordering"); without one, the time the bridge received it.
+ */
+export const GENERIC_TIME_PATHS = ['occurred_at', 'updated_at', 'timestamp', 'ticket.updated_at'] as const;
 
 const EVENT_ALIASES: Readonly<Record<string, EventType>> = {
   'ticket.created': 'ticket.created',
@@ -112,6 +119,7 @@ export const genericProcess: ProviderProcess = {
     const body = firstString(p, fields.body) ?? '';
     const text = event.eventType === 'message.created' ? messageText(p, fields) : undefined;
     const conversation = conversationOf(p) ?? [{ role: 'customer' as const, content: text ?? body }];
+    const occurredAt = firstTime(p, GENERIC_TIME_PATHS);
     return {
       eventType: event.eventType,
       ticketId: event.ticketId,
@@ -122,6 +130,7 @@ export const genericProcess: ProviderProcess = {
       channel: channelOf(firstString(p, fields.channel)),
       messageText: text,
       conversation: conversation.filter((m) => m.content !== ''),
+      ...(occurredAt === undefined ? {} : { occurredAt }),
       metadata: metadataOf(p),
     } satisfies NormalizedEvent;
   },

@@ -105,6 +105,12 @@ export interface NormalizedEvent {
   readonly metadata: Readonly<Record<string, unknown>>;
   /** The ticket's assignee as the helpdesk names it (QA's `agent_id`); "" or absent when unknown. */
   readonly agentId?: string | undefined;
+  /**
+   * The helpdesk's time of the ticket state this event describes (ISO-8601 UTC), which orders the
+   * events of one ticket (lib/ordering.ts; each provider's normalize.ts names the field). Absent
+   * when the payload carries none: the event is then ordered by the time the bridge received it.
+   */
+  readonly occurredAt?: string | undefined;
 }
 
 /** The queued form of an event, as the consumer receives it. */
@@ -179,6 +185,11 @@ export interface WriteBackInput {
    * succeeds) says only what is new, instead of repeating the triage on the ticket.
    */
   readonly notedSteps?: readonly string[];
+  /**
+   * Steps whose results were computed from an older state of the ticket than fields it already
+   * shows (lib/ordering.ts): they go into the note, never into tags, priority or fields.
+   */
+  readonly staleSteps?: readonly string[];
 }
 
 /**

@@ -7,6 +7,7 @@ import { first, firstString, optionalAgent, type FieldMap, plainText } from '../
 import type { ConversationMessage, NormalizedEvent, ProviderContext, QueuedEvent } from '../types.ts';
 import { fetchConversations, fetchTicket, type FreshdeskApi } from './api.ts';
 import { channelOf, freshdeskFields, FRESHDESK_PRIORITY_LABELS, FRESHDESK_STATUSES, labelOf, tagsOf, unwrap, type FreshdeskField } from './fields.ts';
+import { firstTime } from '../../ordering.ts';
 import { isOwnNote } from './parse.ts';
 import { freshdeskSettings } from './settings.ts';
 
@@ -19,6 +20,15 @@ interface TicketView {
   priority: string | undefined;
   tags: string[];
 }
+
+/**
+ * Freshdesk webhooks carry no timestamp of their own (helpdesks.md §2.3: no event id either); the
+ * rule's body may carry the ticket's update time as `updated_at` or `ticket_updated_at` (a
+ * templated placeholder; which one Freshdesk offers is NOT CONFIRMED); for a thin creation, View
+ * Ticket's `created_at` (https://developers.freshdesk.com/api/#view_a_ticket).
+ * Without one the event is ordered by the time the bridge received it.
+ */
+const TIME_PATHS = ['ticket_updated_at', 'updated_at', 'ticket.updated_at'] as const;
 
 /** View Ticket's object (https://developers.freshdesk.com/api/#view_a_ticket). */
 const API_TICKET_FIELDS: FieldMap<FreshdeskField> = {
@@ -39,11 +49,19 @@ export async function normalizeFreshdesk(event: QueuedEvent, { settings, http }:
   const fields = freshdeskFields(settings);
   const payload = unwrap(event.payload);
   let ticket = viewOf(payload, fields);
+  // A creation is dated by the ticket's creation: a late delivery may carry a newer state.
+  let occurredAt = (event.eventType === 'ticket.created' ? firstTime(payload, ['created_at', 'ticket_created_at', 'ticket.created_at']) : undefined) ?? firstTime(payload, TIME_PATHS);
   let api: FreshdeskApi | undefined;
   const apiOf = (): FreshdeskApi => (api ??= freshdeskSettings(settings));
 
   // Simple mode with only "Ticket ID" ticked says nothing Triage could use: read the ticket.
-  if (ticket.subject === '' && ticket.body === '') ticket = viewOf(await fetchTicket(http, apiOf(), event.ticketId), API_TICKET_FIELDS);
+  if (ticket.subject === '' && ticket.body === '') {
+    const fetched = await fetchTicket(http, apiOf(), event.ticketId);
+    ticket = viewOf(fetched, API_TICKET_FIELDS);
+    // The ticket read now may be newer than the event (resolved since): its `updated_at` would date
+    // an old event as new. Only a creation's time is known for sure: the ticket's `created_at`.
+    if (event.eventType === 'ticket.created') occurredAt ??= firstTime(fetched, ['created_at']);
+  }
 
   const raw = event.eventType === 'message.created' ? firstString(payload, fields.message) : undefined;
   const messageText = raw === undefined ? undefined : plainText(raw);
@@ -77,6 +95,7 @@ export async function normalizeFreshdesk(event: QueuedEvent, { settings, http }:
     ...optionalAgent(firstString(payload, ['responder_id', 'ticket_responder_id', 'ticket.responder_id'])),
     channel: channelOf(ticket.source),
     messageText,
+    ...(occurredAt === undefined ? {} : { occurredAt }),
     conversation: conversation.filter((m) => m.content.trim() !== ''),
     metadata: {
       helpdesk: 'freshdesk',

@@ -15,6 +15,7 @@ import { isBridgeNote } from '../../write-back-summary.ts';
 import type { Channel, ConversationMessage, NormalizedEvent, ProviderContext, QueuedEvent } from '../types.ts';
 import { createHubSpotApi, type HubSpotApi } from './api.ts';
 import { pathSegment } from '../../ticket-id.ts';
+import { firstTime } from '../../ordering.ts';
 import { readSettings, requireAuth } from './settings.ts';
 
 type HubSpotField = 'subject' | 'body' | 'channel' | 'customerId' | 'priority' | 'stage' | 'pipeline' | 'category' | 'agentId';
@@ -51,7 +52,7 @@ export async function normalizeHubSpot(event: QueuedEvent, { settings: raw, http
   const settings = readSettings(raw);
   const api = createHubSpotApi(http, settings.baseUrl, requireAuth(settings));
   const fields = withOverrides(HUBSPOT_FIELDS, settings.fieldMap);
-  if (event.eventType === 'message.created') return normalizeMessage(event, api);
+  if (event.eventType === 'message.created') return { ...(await normalizeMessage(event, api)), ...occurredAtOf(event) };
 
   const resolved = event.eventType === 'ticket.resolved';
   const ticket = await api.get(ticketPath(event.ticketId, fields, resolved ? ['contacts', 'emails'] : ['contacts']));
@@ -70,6 +71,7 @@ export async function normalizeHubSpot(event: QueuedEvent, { settings: raw, http
     channel: CHANNELS[(firstString(ticket, fields.channel) ?? '').toUpperCase()] ?? 'web',
     messageText: undefined,
     conversation,
+    ...occurredAtOf(event),
     metadata: {
       portalId: firstString(event.payload, ['portalId']),
       pipeline: firstString(ticket, fields.pipeline),
@@ -79,6 +81,15 @@ export async function normalizeHubSpot(event: QueuedEvent, { settings: raw, http
       source: firstString(ticket, fields.channel),
     },
   };
+}
+
+/**
+ * "HubSpot does not guarantee that you'll receive these notifications in the order they occurred.
+ * Use the `occurredAt` property" (epoch ms; helpdesks.md §5.3, https://developers.hubspot.com/docs/api/webhooks).
+ */
+function occurredAtOf(event: QueuedEvent): { occurredAt?: string } {
+  const occurredAt = firstTime(event.payload, ['occurredAt'], 'ms');
+  return occurredAt === undefined ? {} : { occurredAt };
 }
 
 /** The properties requested: every `properties.x` path of the (overridden) field map. */

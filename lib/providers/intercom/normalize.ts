@@ -10,6 +10,7 @@ import type { HttpClient } from '../../http.ts';
 import type { Channel, ConversationMessage, NormalizedEvent, ProviderContext, QueuedEvent } from '../types.ts';
 import type { IntercomPayload } from './parse.ts';
 import { conversationOf, latestCustomerPart } from './parts.ts';
+import { firstTime } from '../../ordering.ts';
 import { intercomBaseUrl, intercomHeaders, optionalAccessToken } from './settings.ts';
 import { pathSegment } from '../../ticket-id.ts';
 
@@ -48,6 +49,10 @@ export async function normalizeIntercom(event: QueuedEvent, { settings, http }: 
   const payload = payloadOf(event);
   const fields = withOverrides(INTERCOM_FIELDS, settings.fieldMap);
   let item: unknown = payload.item;
+  // The notified item's `updated_at` (Unix seconds, helpdesks.md §3.1), read before a resolution
+  // replaces the item with the thread fetched now; Intercom: "no guarantee on the order".
+  // A creation is dated by the item's `created_at`: a late delivery may carry a newer state.
+  const occurredAt = firstTime(payload.item, event.eventType === 'ticket.created' ? ['created_at', 'updated_at'] : ['updated_at', 'created_at'], 'seconds');
   if (event.eventType === 'ticket.resolved') item = (await fetchThread(payload, event.ticketId, settings, http)) ?? item;
 
   const body = stripHtml(firstString(item, fields.body) ?? '');
@@ -64,6 +69,7 @@ export async function normalizeIntercom(event: QueuedEvent, { settings, http }: 
     channel,
     messageText,
     conversation,
+    ...(occurredAt === undefined ? {} : { occurredAt }),
     metadata: {
       source: 'intercom',
       intercom_object: payload.object,

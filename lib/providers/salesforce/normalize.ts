@@ -13,6 +13,7 @@ import { isBridgeNote } from '../../write-back-summary.ts';
 import type { Channel, ConversationMessage, NormalizedEvent, ProviderContext, ProviderSettings, QueuedEvent } from '../types.ts';
 import { messageTextOf, type SalesforcePayload } from './parse.ts';
 import { canonicalId } from './salesforce-id.ts';
+import { firstTime } from '../../ordering.ts';
 import { hasApiSettings, salesforceApi } from './settings.ts';
 import { pathSegment } from '../../ticket-id.ts';
 
@@ -42,6 +43,14 @@ const ORIGINS: Readonly<Record<string, Channel>> = {
   twitter: 'social',
 };
 
+/**
+ * Which selected field dates the notification: Case `LastModifiedDate` / `SystemModstamp`; a
+ * CaseComment or EmailMessage is created once (`CreatedDate`, `MessageDate`). The admin chooses the
+ * fields an outbound message sends: without any of these the event is ordered by receipt time.
+ * https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/system_fields.htm
+ */
+const SOBJECT_TIME_FIELDS = ['LastModifiedDate', 'SystemModstamp', 'MessageDate', 'CreatedDate'] as const;
+
 /** The Case fields fetched when the notification carries neither Subject nor Description. */
 const CASE_FIELDS = ['Subject', 'Description', 'Origin', 'ContactId', 'SuppliedEmail', 'Status', 'Priority', 'CaseNumber'] as const;
 const API_TIMEOUT_MS = 10_000;
@@ -58,6 +67,10 @@ export async function normalizeSalesforce(event: QueuedEvent, { settings, http }
     record = { ...(await fetchCase(event.ticketId, settings, http)), ...withoutNulls(payload.sObject) };
   }
   const body = firstString(record, fields.body) ?? '';
+  // The notified sObject's own time: Outbound Messages "can be delivered out of order" and carry
+  // "only the latest data" (helpdesks.md §4.3), so its modification stamp names that data's state.
+  // A creation is dated by `CreatedDate`: a late notification carries the Case as it is now.
+  const occurredAt = firstTime(payload.sObject, event.eventType === 'ticket.created' ? ['CreatedDate', ...SOBJECT_TIME_FIELDS] : SOBJECT_TIME_FIELDS);
   const messageText = event.eventType === 'message.created' ? textOf(payload.sObject) : undefined;
   let conversation: ConversationMessage[] = [];
   if (body !== '') conversation.push({ role: 'customer', content: body });
@@ -75,6 +88,7 @@ export async function normalizeSalesforce(event: QueuedEvent, { settings, http }
     channel: ORIGINS[(firstString(record, fields.channel) ?? '').trim().toLowerCase()] ?? 'web',
     messageText,
     conversation,
+    ...(occurredAt === undefined ? {} : { occurredAt }),
     metadata: {
       source: 'salesforce',
       sobject: payload.sObjectType,

@@ -7,6 +7,7 @@ import { first, firstString, optionalAgent, type FieldMap, plainText } from '../
 import type { ConversationMessage, NormalizedEvent, ProviderContext, QueuedEvent } from '../types.ts';
 import { fetchComments, fetchTicket, type ZendeskApi } from './api.ts';
 import { channelOf, eventFields, isEventSubscription, tagsOf, triggerFields, type ZendeskField } from './fields.ts';
+import { firstTime } from '../../ordering.ts';
 import { isOwnNote } from './parse.ts';
 import { zendeskSettings } from './settings.ts';
 
@@ -26,12 +27,19 @@ export async function normalizeZendesk(event: QueuedEvent, { settings, http }: P
   const shape = isEventSubscription(payload) ? 'event' : 'trigger';
   const fields = shape === 'event' ? eventFields(settings) : triggerFields(settings);
   let ticket = viewOf(payload, fields);
+  // A creation is dated by the ticket's creation: a late delivery may carry a newer state.
+  const createdAt = event.eventType === 'ticket.created' ? firstTime(payload, shape === 'event' ? ['detail.created_at'] : ['ticket.created_at', 'created_at']) : undefined;
+  let occurredAt = createdAt ?? firstTime(payload, shape === 'event' ? EVENT_TIME_PATHS : TRIGGER_TIME_PATHS);
   let api: ZendeskApi | undefined;
   const apiOf = (): ZendeskApi => (api ??= zendeskSettings(settings));
 
   // A thin trigger (`{"ticket_id": "{{ticket.id}}"}`) says nothing Triage could use: read the ticket.
   if (ticket.subject === '' && ticket.body === '') {
-    ticket = viewOf({ ticket: await fetchTicket(http, apiOf(), event.ticketId) }, API_TICKET_FIELDS);
+    const fetched = await fetchTicket(http, apiOf(), event.ticketId);
+    ticket = viewOf({ ticket: fetched }, API_TICKET_FIELDS);
+    // The ticket read now may be newer than the event (solved since): its `updated_at` would date
+    // an old event as new. Only a creation's time is known for sure: the ticket's `created_at`.
+    if (event.eventType === 'ticket.created') occurredAt ??= firstTime(fetched, ['created_at']);
   }
 
   const raw = event.eventType === 'message.created' ? firstString(payload, fields.message) : undefined;
@@ -56,6 +64,7 @@ export async function normalizeZendesk(event: QueuedEvent, { settings, http }: P
     ...optionalAgent(firstString(payload, ['ticket.assignee_id', 'assignee_id', 'detail.assignee_id'])),
     channel: channelOf(ticket.channel),
     messageText,
+    ...(occurredAt === undefined ? {} : { occurredAt }),
     conversation: conversation.filter((m) => m.content.trim() !== ''),
     metadata: {
       helpdesk: 'zendesk',
@@ -67,6 +76,20 @@ export async function normalizeZendesk(event: QueuedEvent, { settings, http }: P
     },
   } satisfies NormalizedEvent;
 }
+
+/**
+ * The ticket's time in an event subscription (a creation's is `detail.created_at`): `detail.updated_at` (the ticket state the event
+ * carries), else the event's own `time` (helpdesks.md §1.1, "timestamps = detail.created_at /
+ * detail.updated_at / top-level time"; https://developer.zendesk.com/api-reference/webhooks/event-types/ticket-events).
+ */
+const EVENT_TIME_PATHS = ['detail.updated_at', 'time'] as const;
+/**
+ * A trigger body is templated by the admin: the documented template carries
+ * `"updated_at": "{{ticket.updated_at_with_timestamp}}"` and `"created_at":
+ * "{{ticket.created_at_with_timestamp}}"` (ISO-8601 to the minute: https://support.zendesk.com/hc/en-us/articles/4408886858138).
+ * Without it the event is ordered by the time the bridge received it.
+ */
+const TRIGGER_TIME_PATHS = ['ticket.updated_at', 'updated_at'] as const;
 
 /** Show Ticket's `ticket` object (https://developer.zendesk.com/api-reference/ticketing/tickets/tickets/). */
 const API_TICKET_FIELDS: FieldMap<ZendeskField> = {

@@ -60,6 +60,8 @@ describe('normalize: thin payloads enriched from the HubSpot API', () => {
       eventType: 'ticket.created',
       ticketId: '3052741912',
       subject: 'Charged twice',
+      // The webhook's occurredAt (1752613920733 ms), HubSpot's ordering field.
+      occurredAt: '2025-07-15T21:12:00.733Z',
       body: 'Hi, I was charged twice for my March invoice. Please refund the duplicate charge.',
       customerId: '138017612137',
       channel: 'email',

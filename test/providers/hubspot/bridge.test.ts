@@ -137,8 +137,11 @@ describe('HubSpot end to end (real handlers on fauxqs + dynalite, fake Simpli an
   });
 
   it('a customer’s chat message → sentiment, written to the thread’s ticket; an agent’s reply runs nothing and writes nothing', async () => {
-    const customer = compact('conversation-new-message.json');
-    const agentReply = JSON.stringify(fixture('conversation-new-message.json').map((n) => ({ ...n, eventId: 1912345124, messageId: 'agent-reply-1' })));
+    // An hour later than captured: the test above closed this ticket at 1752617520000, and a message
+    // older than the resolution writes no sentiment fields on the closed ticket (README, "Ordering").
+    const reopened = fixture('conversation-new-message.json').map((n) => ({ ...n, occurredAt: Number(n.occurredAt) + 3_600_000 }));
+    const customer = JSON.stringify(reopened);
+    const agentReply = JSON.stringify(reopened.map((n) => ({ ...n, eventId: 1912345124, messageId: 'agent-reply-1' })));
     expect((await h.post('/webhooks/hubspot', customer, hubspotHeaders(customer))).statusCode).toBe(202);
     expect((await h.post('/webhooks/hubspot', agentReply, hubspotHeaders(agentReply))).statusCode).toBe(202);
     await h.drain();
@@ -151,7 +154,7 @@ describe('HubSpot end to end (real handlers on fauxqs + dynalite, fake Simpli an
     expect(patches).toHaveLength(1);
     expect(patches[0]?.body).toMatchObject({ properties: { ai_sentiment: '-0.6', ai_escalation_risk: '0.7' } });
     expect(h.helpdesk.calls('POST', '/crm/v3/objects/notes')).toHaveLength(1);
-    expect((await h.ledger.get('hubspot:message.created:48807704:2604415:1912345124:1752615720000:8806311987'))?.status).toBe('done');
+    expect((await h.ledger.get('hubspot:message.created:48807704:2604415:1912345124:1752619320000:8806311987'))?.status).toBe('done');
   });
 
   it('a mixed batch enqueues only the processed events; a batch of ignored ones is answered 200 and enqueues nothing', async () => {

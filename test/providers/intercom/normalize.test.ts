@@ -33,6 +33,8 @@ describe('Intercom normalization', () => {
       eventType: 'ticket.created',
       ticketId: '1295',
       subject: 'Charged twice',
+      // The item's updated_at, 1717236000 (Unix seconds).
+      occurredAt: '2024-06-01T10:00:00.000Z',
       body: 'I was charged twice for my subscription this month.\nPlease refund one of the payments.',
       customerId: '6650f1a2b3c4d5e6f7a8b9c0',
       channel: 'email',

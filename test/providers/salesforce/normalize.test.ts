@@ -36,6 +36,8 @@ describe('Salesforce normalization', () => {
       eventType: 'ticket.created',
       ticketId: '5005e00000QxYz1AAF',
       subject: 'Charged twice',
+      // The notified Case's sf:LastModifiedDate.
+      occurredAt: '2024-06-01T10:00:00.000Z',
       body: 'I was charged twice for my subscription this month & need one payment refunded.',
       customerId: '0035e00000CtC01AAF',
       channel: 'email',

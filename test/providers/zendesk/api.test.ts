@@ -73,6 +73,8 @@ describe('Zendesk against a fake Zendesk API', () => {
         eventType: 'ticket.created',
         ticketId: '35436',
         subject: 'Charged twice this month',
+        // detail.updated_at of the fixture.
+        occurredAt: '2024-04-17T17:18:10.000Z',
         body: 'I was charged twice for my subscription this month. Please refund the duplicate charge.',
         customerId: '8447388090494',
         channel: 'email',
