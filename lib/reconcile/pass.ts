@@ -51,7 +51,7 @@ export interface PassOptions {
   /** The first pass of a provider (no watermark yet) looks back this far. */
   readonly initialLookbackMs: number;
   readonly leaseSeconds: number;
-  readonly onPage?: (progress: PassProgress) => void;
+  readonly onPage?: ((progress: PassProgress) => void) | undefined;
 }
 
 export interface PassProgress {
