@@ -55,7 +55,11 @@ export function formatReport(report: PassReport): string[] {
     `${report.mode} ${report.provider} since ${new Date(report.sinceMs).toISOString()}${report.resumed ? ' (continuing the interrupted pass)' : ''}${report.dryRun ? ' — DRY RUN, nothing enqueued' : ''}`,
     ...fresh.map((e) => `  ${report.dryRun ? 'new' : '+'} ${e.eventId}`),
     `found ${report.found}, ${verb} ${report.dryRun ? fresh.length : report.enqueued}, already known ${report.known} (${report.records} tickets in ${report.pages} page(s))`,
-    report.complete
+    report.mode === 'backfill'
+      ? report.complete
+        ? 'listing complete'
+        : 'stopped at --limit: run it again to go on (what was enqueued is skipped as known)'
+      : report.complete
       ? report.watermarkMs === undefined || report.dryRun
         ? 'listing complete'
         : `listing complete; watermark ${new Date(report.watermarkMs).toISOString()} (lag ${report.lagSeconds ?? 0} s)`

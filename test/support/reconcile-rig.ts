@@ -34,6 +34,7 @@ export interface Rig {
   readonly kit: HelpdeskKit;
   readonly watermarks: WatermarkStore;
   readonly sleeps: number[];
+  readonly deps: ReconcileDeps;
   advance(ms: number): void;
   /** The rig's clock (the fake helpdesk's and the passes'), ahead of Date.now() by what advance() added. */
   now(): number;
@@ -73,6 +74,7 @@ export async function startRig(makeKit: (clock: () => number, baseUrl: () => str
     kit,
     watermarks: createWatermarkStore(dynamodb, h.tableName),
     sleeps,
+    deps,
     advance: (ms) => {
       offsetMs += ms;
     },
@@ -98,7 +100,7 @@ export async function startRig(makeKit: (clock: () => number, baseUrl: () => str
 /**
  * `count` tickets created between 4 and 2 hours ago, evenly; every third solved an hour later. Webhooks reached the bridge for the first `viaWebhook`; the queue is drained.
  */
-export async function seed(rig: Rig, firstId: number, count = 100, viaWebhook = 70): Promise<{ ids: number[]; solved: Set<number> }> {
+export async function seed(rig: Rig, firstId: number, count = 100, viaWebhook = 70): Promise<{ ids: number[]; solved: Set<number>; startMs: number }> {
   const start = Date.now() - 4 * HOUR;
   const ids = Array.from({ length: count }, (_, i) => firstId + i);
   const solved = new Set(ids.filter((_, i) => i % 3 === 0));
@@ -115,7 +117,7 @@ export async function seed(rig: Rig, firstId: number, count = 100, viaWebhook = 
   await rig.h.drain(500);
   // The write-backs moved updated_at to now; listings may hide the last minute of changes.
   rig.advance(2 * 60_000);
-  return { ids, solved };
+  return { ids, solved, startMs: start };
 }
 
 export function expectEachProcessedOnce(rig: Rig, ids: readonly number[], solved: ReadonlySet<number>): void {
