@@ -20,8 +20,12 @@ function recordingMetrics(published: Published[]): Metrics {
       const entry: Published = { dimensions: {}, metrics: {} };
       published.push(entry);
       return {
-        addDimension: (name: string, value: string) => void (entry.dimensions[name] = value),
-        addMetric: (name: string, unit: string, value: number) => void (entry.metrics[name] = { unit, value }),
+        addDimension(name: string, value: string) {
+          entry.dimensions[name] = value;
+        },
+        addMetric(name: string, unit: string, value: number) {
+          entry.metrics[name] = { unit, value };
+        },
       };
     },
   } as unknown as Metrics;
