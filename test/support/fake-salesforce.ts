@@ -53,7 +53,8 @@ export function startFakeSalesforce(options: { now: () => number; batchSize?: nu
   function answer(rows: Record<string, unknown>[]): FakeReply {
     const batch = options.batchSize ?? 2000;
     if (rows.length <= batch) return { json: { totalSize: rows.length, done: true, records: rows } };
-    const locator = `01gFAKE${++locators}`;
+    // A query locator is a record id (key prefix 01g), as in the guide's `01gD0000002HU6KIAW-2000`.
+    const locator = `01g5e00000${String(++locators).padStart(5, '0')}AAA`;
     pending.set(locator, rows.slice(batch));
     return { json: { totalSize: rows.length, done: false, nextRecordsUrl: `/services/data/${VERSION}/query/${locator}-${batch}`, records: rows.slice(0, batch) } };
   }
@@ -93,7 +94,7 @@ export function startFakeSalesforce(options: { now: () => number; batchSize?: nu
     if (r.headers.authorization !== `Bearer ${SALESFORCE_TOKEN}`) return { status: 401, json: [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }] };
     const base = `/services/data/${VERSION}`;
     if (r.method === 'GET' && r.path === `${base}/query`) return query(r);
-    const more = new RegExp(`^${base}/query/(01gFAKE\\d+)-\\d+$`).exec(r.path);
+    const more = new RegExp(`^${base}/query/(01g[A-Za-z0-9]{15})-\\d+$`).exec(r.path);
     if (r.method === 'GET' && more !== null) {
       const rows = pending.get(more[1] ?? '');
       if (rows === undefined) return { status: 400, json: [{ message: 'invalid query locator', errorCode: 'INVALID_QUERY_LOCATOR' }] };

@@ -1,6 +1,6 @@
 /**
  * A fake Zendesk account for reconciliation tests, built from Zendesk's published contract:
- * - the cursor-based Incremental Ticket Export, `GET /api/v2/incremental/tickets/cursor.json`
+ * - the cursor-based Incremental Ticket Export, `GET /api/v2/incremental/tickets/cursor`
  *   (https://developer.zendesk.com/api-reference/ticketing/ticket-management/incremental_exports/):
  *   `start_time` (unix seconds) on the first request XOR `cursor` afterwards, `per_page` ≤ 1000,
  *   tickets ordered by their last change, nothing changed within the last minute, the answer
@@ -93,7 +93,7 @@ export function startFakeZendesk(options: { now: () => number; rateLimitEvery?: 
     return {
       json: {
         tickets: page.map(({ ticket }) => structuredClone(ticket)),
-        after_url: `${options.baseUrl()}/api/v2/incremental/tickets/cursor.json?cursor=${afterCursor}`,
+        after_url: `${options.baseUrl()}/api/v2/incremental/tickets/cursor?cursor=${afterCursor}`,
         after_cursor: afterCursor,
         before_url: null,
         before_cursor: null,
@@ -104,11 +104,13 @@ export function startFakeZendesk(options: { now: () => number; rateLimitEvery?: 
 
   const respond: Responder = (r) => {
     if (r.headers.authorization !== AUTHORIZATION) return error(401, 'API token authentication: Basic {email}/token:{token}');
-    if (r.method === 'GET' && r.path === '/api/v2/incremental/tickets/cursor.json') return exportPage(r);
-    const match = /^\/api\/v2\/tickets\/(\d+)(\.json|\/tags|\/comments\.json)$/.exec(r.path);
+    if (r.method === 'GET' && r.path === '/api/v2/incremental/tickets/cursor') return exportPage(r);
+    // `.json` is optional on Zendesk's API paths (the OpenAPI file names them without it).
+    const match = /^\/api\/v2\/tickets\/(\d+)(\.json|\/tags|\/comments|\/comments\.json)?$/.exec(r.path);
     const ticket = match === null ? undefined : tickets.get(Number(match[1]));
     if (match === null || ticket === undefined) return { status: 404, json: { error: 'RecordNotFound', description: 'Not found' } };
-    if (r.method === 'GET' && match[2] === '/comments.json') {
+    const sub = match[2] === '.json' ? undefined : match[2] === '/comments.json' ? '/comments' : match[2];
+    if (r.method === 'GET' && sub === '/comments') {
       return {
         json: {
           comments: [
@@ -119,10 +121,10 @@ export function startFakeZendesk(options: { now: () => number; rateLimitEvery?: 
         },
       };
     }
-    if (r.method === 'PUT' && (match[2] === '.json' || match[2] === '/tags')) {
+    if (r.method === 'PUT' && (sub === undefined || sub === '/tags')) {
       writes.set(ticket.id, (writes.get(ticket.id) ?? 0) + 1);
       ticket.updated_at = iso(options.now());
-      return { json: match[2] === '/tags' ? { tags: ticket.tags } : { ticket } };
+      return { json: sub === '/tags' ? { tags: ticket.tags } : { ticket } };
     }
     return { status: 405, json: { error: 'MethodNotAllowed' } };
   };

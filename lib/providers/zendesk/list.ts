@@ -1,6 +1,7 @@
 /**
  * Zendesk's listing for reconciliation and backfill: the cursor-based Incremental Ticket Export,
- * `GET /api/v2/incremental/tickets/cursor.json?start_time={unix seconds}` for the first page, then
+ * `GET /api/v2/incremental/tickets/cursor?start_time={unix seconds}` (the OpenAPI file's path; `.json`
+ * is optional) for the first page, then
  * `?cursor={after_cursor}` until `end_of_stream` is true. It returns every ticket created or
  * changed on or after start_time, oldest change first, up to 1000 per page, except those changed
  * within the last minute; the endpoint allows 10 requests per minute and answers 429 with
@@ -40,7 +41,7 @@ export const zendeskLister: HelpdeskLister = {
       query.cursor === undefined
         ? `start_time=${Math.max(0, Math.floor(query.sinceMs / 1000))}&per_page=${pageSize}`
         : `cursor=${encodeURIComponent(query.cursor)}&per_page=${pageSize}`;
-    const body = await getJson(http, api.authorization, `${api.baseUrl}/api/v2/incremental/tickets/cursor.json?${params}`);
+    const body = await getJson(http, api.authorization, `${api.baseUrl}/api/v2/incremental/tickets/cursor?${params}`);
     if (!Array.isArray(body.tickets)) throw malformed('the incremental export answered without a tickets list');
     const records = (body.tickets as unknown[]).flatMap((t) => recordOf(t));
     const after = typeof body.after_cursor === 'string' && body.after_cursor !== '' ? body.after_cursor : undefined;
