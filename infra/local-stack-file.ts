@@ -12,7 +12,8 @@ export type LocalStackEnv = Readonly<Record<string, string>>;
 
 export function writeLocalStackFile(env: LocalStackEnv, file = LOCAL_STACK_FILE): void {
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(env, null, 2)}\n`);
+  // It may carry HELPDESK_CONFIG (API tokens): readable by its owner only.
+  writeFileSync(file, `${JSON.stringify(env, null, 2)}\n`, { mode: 0o600 });
 }
 
 export function removeLocalStackFile(file = LOCAL_STACK_FILE): void {

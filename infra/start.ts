@@ -23,6 +23,7 @@ import { startLocalApi, type LocalApi } from './local-api.ts';
 import { createSqsPoller, type BatchResult, type SqsPoller } from './poller.ts';
 import { removeLocalStackFile, writeLocalStackFile } from './local-stack-file.ts';
 import { createLocalResources, type LocalResources, type ResourceOverrides } from './resources.ts';
+import { startReconcileTimer, type ReconcileTimer } from './reconcile-timer.ts';
 import { startSimpliSimulator, type SimpliSimulator, type SimulatorOptions } from './simpli-simulator.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -68,6 +69,8 @@ export interface LocalStack {
   readonly dryRunFile: string | undefined;
   /** What the banner said the stack defaulted (simulated services, local secret, dry run). */
   readonly notices: readonly string[];
+  /** RECONCILE_INTERVAL_SECONDS > 0 and a listable provider with HELPDESK_CONFIG settings. */
+  readonly reconcileTimer: ReconcileTimer | undefined;
   stop(): Promise<void>;
 }
 
@@ -170,6 +173,26 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     poller.start();
     cleanups.push(() => poller.stop());
 
+    const reconcileTimer = startReconcileTimer({
+      env,
+      emulators,
+      sqs,
+      queueUrl: resources.queueUrl,
+      tableName: resources.tableName,
+      onReport: (report) => {
+        if (logFormat !== 'silent' && report.enqueued > 0) {
+          print(`${clock()}  ↺ reconcile ${report.provider}: ${report.enqueued} event(s) no webhook brought enqueued (${report.known} already known)`);
+        }
+      },
+      onError: (provider, error) => {
+        if (logFormat !== 'silent') print(`${clock()}  ! reconcile ${provider}: ${errorText(error)}`);
+      },
+    });
+    if (reconcileTimer !== undefined) {
+      cleanups.push(() => reconcileTimer.stop());
+      notices.push(`reconciling ${reconcileTimer.providers.join(', ')} every ${reconcileTimer.intervalSeconds} s (RECONCILE_INTERVAL_SECONDS)`);
+    }
+
     const stack: LocalStack = {
       url: api.url,
       emulators,
@@ -181,6 +204,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       env,
       dryRunFile,
       notices,
+      reconcileTimer,
       stop: cleanup,
     };
     if (logFormat !== 'silent') print(banner(stack));
@@ -436,6 +460,8 @@ async function main(): Promise<void> {
     DEAD_LETTER_QUEUE_URL: stack.resources.deadLetterQueueUrl,
     LEDGER_TABLE: stack.resources.tableName,
     WEBHOOK_URL: stack.url,
+    // `npm run reconcile` / `backfill` read the helpdesk APIs with the same settings (.local is git-ignored).
+    ...(stack.env.HELPDESK_CONFIG === undefined ? {} : { HELPDESK_CONFIG: stack.env.HELPDESK_CONFIG }),
   });
   let stopping = false;
   const shutdown = (signal: string) => {

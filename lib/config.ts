@@ -235,3 +235,39 @@ function optionalSecretsSource<T>(env: Env, name: string, parse: (json: string, 
   // Parsed now, once, so a typo fails the cold start, not the first webhook.
   return { inline: json === undefined ? undefined : parse(json, name), secretArn: optional(env, `${name}_ARN`) };
 }
+
+export interface ReconcileConfig {
+  readonly queueUrl: string;
+  readonly ledgerTable: string;
+  readonly helpdeskConfig: SecretsSource<HelpdeskConfig>;
+  readonly secretsCacheSeconds: number;
+  /** RECONCILE_PROVIDERS: the providers the schedule reconciles (comma-separated; empty = none). */
+  readonly providers: readonly ProviderName[];
+  readonly maxPages: number;
+  readonly overlapSeconds: number;
+  readonly lookbackSeconds: number;
+  readonly leaseSeconds: number;
+}
+
+/** ReconcileFunction and the reconcile / backfill tools (README, "Reconciliation and backfill"). */
+export function loadReconcileConfig(env: Env = process.env): ReconcileConfig {
+  return {
+    queueUrl: required(env, 'QUEUE_URL', 'the TicketQueue URL'),
+    ledgerTable: required(env, 'LEDGER_TABLE', 'the Ledger DynamoDB table name'),
+    helpdeskConfig: optionalSecretsSource(env, 'HELPDESK_CONFIG', parseHelpdeskConfig),
+    secretsCacheSeconds: integer(env, 'SECRETS_CACHE_SECONDS', 300, 0, 3600),
+    providers: providerList(env, 'RECONCILE_PROVIDERS'),
+    maxPages: integer(env, 'RECONCILE_MAX_PAGES', 50, 1, 10_000),
+    overlapSeconds: integer(env, 'RECONCILE_OVERLAP_SECONDS', 300, 0, 86_400),
+    lookbackSeconds: integer(env, 'RECONCILE_LOOKBACK_SECONDS', 3600, 60, 30 * 86_400),
+    leaseSeconds: integer(env, 'RECONCILE_LEASE_SECONDS', 900, 60, 43_200),
+  };
+}
+
+function providerList(env: Env, name: string): ProviderName[] {
+  const names = (optional(env, name) ?? '').split(',').map((p) => p.trim()).filter((p) => p !== '');
+  for (const p of names) {
+    if (!(PROVIDER_NAMES as readonly string[]).includes(p)) throw new ConfigError('invalid_provider', `${name} names "${p}": use a comma-separated list of ${PROVIDER_NAMES.join(', ')}`);
+  }
+  return names as ProviderName[];
+}

@@ -49,11 +49,19 @@ export const FUNCTION_ENV: Readonly<Record<string, Record<string, string>>> = {
     DRAFT_REPLIES: 'true',
     HELPDESK_CONFIG_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:helpdesk-config',
   },
+  ReconcileFunction: {
+    AWS_LAMBDA_FUNCTION_NAME: 'ReconcileFunction',
+    QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/TicketQueue',
+    LEDGER_TABLE: 'Ledger',
+    HELPDESK_CONFIG_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:helpdesk-config',
+    RECONCILE_PROVIDERS: 'zendesk,freshdesk',
+  },
 };
 
 const BASELINES: Readonly<Record<string, string>> = {
   IngestFunction: 'infra/bench/baselines/ingest.ts',
   ProcessFunction: 'infra/bench/baselines/process.ts',
+  ReconcileFunction: 'infra/bench/baselines/reconcile.ts',
 };
 
 // Wall time is the target's measure; CPU time (user + system) of the same span is printed beside

@@ -38,8 +38,8 @@ describe('npm run build (the functions bundled as sam build bundles them)', () =
     await rm(outRoot, { recursive: true, force: true });
   });
 
-  it('builds IngestFunction and ProcessFunction from template.yaml as ESM .mjs bundles with source maps', () => {
-    expect(functions.map((f) => f.name).sort()).toEqual(['IngestFunction', 'ProcessFunction']);
+  it('builds every function of template.yaml as ESM .mjs bundles with source maps', () => {
+    expect(functions.map((f) => f.name).sort()).toEqual(['IngestFunction', 'ProcessFunction', 'ReconcileFunction']);
     for (const f of functions) {
       expect(f.options).toMatchObject({ bundle: true, platform: 'node', format: 'esm', outExtension: { '.js': '.mjs' }, minify: true, sourcemap: true });
       expect(f.options.banner?.js).toContain('createRequire');
@@ -47,7 +47,7 @@ describe('npm run build (the functions bundled as sam build bundles them)', () =
     }
   });
 
-  it.each(['IngestFunction', 'ProcessFunction'])('%s loads in a fresh Node process and exports an async handler when its environment is set', async (name) => {
+  it.each(['IngestFunction', 'ProcessFunction', 'ReconcileFunction'])('%s loads in a fresh Node process and exports an async handler when its environment is set', async (name) => {
     const bundle = bundles.get(name);
     if (bundle === undefined) throw new Error(`${name} was not built`);
     const result = await importBundle(bundle.file, FUNCTION_ENV[name] ?? {});

@@ -141,9 +141,11 @@ async function openApiViolations(vendor: 'zendesk' | 'intercom' | 'hubspot', req
     const result = api.validateRequest(req, operation);
     const customFieldsException = vendor === 'zendesk' && operation.operationId === 'UpdateTicket';
     const paginationException = vendor === 'zendesk' && operation.operationId === 'ListTicketComments';
+    const exportException = vendor === 'zendesk' && operation.operationId === 'IncrementalTicketExportCursor';
     const errors = (result.errors ?? [])
       .filter((e) => !(customFieldsException && e.instancePath.startsWith('/requestBody/ticket/custom_fields/')))
       .filter((e) => !(paginationException && e.instancePath === '/query' && ZENDESK_PAGINATION.has(String(e.params.additionalProperty))))
+      .filter((e) => !(exportException && e.instancePath === '/query' && (e.params.additionalProperty === 'per_page' || (e.params.missingProperty === 'start_time' && req.query.cursor !== undefined))))
       .map((e) => `${where}: ${e.instancePath || '/'} ${e.message ?? 'is invalid'} ${JSON.stringify(e.params)}`);
     if (vendor === 'zendesk' && operation.operationId === 'PutTagsTicket') errors.push(...zendeskTagsViolations(where, request.body));
     if (customFieldsException) errors.push(...zendeskCustomFieldViolations(where, request.body));
@@ -192,11 +194,38 @@ const FRESHDESK_ID = /^\/api\/v2\/tickets\/(\d+)(\/conversations|\/notes)?$/;
 const FRESHDESK_PRIORITIES = new Set([1, 2, 3, 4]); // Low, Medium, High, Urgent
 const FRESHDESK_STATUSES = new Set([2, 3, 4, 5]); // Open, Pending, Resolved, Closed
 
+/**
+ * "List all tickets" (https://developers.freshdesk.com/api/#list_all_tickets): filter, requester_id,
+ * email, unique_external_id, company_id, updated_since (ISO 8601), order_by (created_at, due_by,
+ * updated_at, status), order_type (asc, desc), include (description, requester, stats, company),
+ * per_page 1..100, page ≥ 1. Used by reconciliation (lib/providers/freshdesk/list.ts).
+ */
+function freshdeskListViolations(where: string, query: URLSearchParams): string[] {
+  const errors: string[] = [];
+  for (const [key, value] of query) {
+    if (key === 'per_page' || key === 'page') {
+      if (!/^\d+$/.test(value) || Number(value) < 1 || (key === 'per_page' && Number(value) > 100)) errors.push(`${where}: ${key}=${value} is out of range`);
+    } else if (key === 'updated_since') {
+      if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2}))?$/.test(value)) errors.push(`${where}: updated_since must be an ISO 8601 time`);
+    } else if (key === 'order_by') {
+      if (!['created_at', 'due_by', 'updated_at', 'status'].includes(value)) errors.push(`${where}: order_by=${value} is not created_at, due_by, updated_at or status`);
+    } else if (key === 'order_type') {
+      if (value !== 'asc' && value !== 'desc') errors.push(`${where}: order_type must be asc or desc`);
+    } else if (key === 'include') {
+      for (const part of value.split(',')) if (!['description', 'requester', 'stats', 'company'].includes(part)) errors.push(`${where}: include=${part} is not offered by List all tickets`);
+    } else if (!['filter', 'requester_id', 'email', 'unique_external_id', 'company_id'].includes(key)) {
+      errors.push(`${where}: unknown query parameter ${key}`);
+    }
+  }
+  return errors;
+}
+
 function freshdeskViolations(request: RecordedRequest): string[] {
   const where = `Freshdesk ${request.method} ${request.path}`;
   const errors: string[] = [];
   const credentials = basicCredentials(request.headers.authorization);
   if (credentials === undefined || credentials.length <= 2) errors.push(`${where}: needs HTTP Basic {apiKey}:X (#authentication)`);
+  if (request.method === 'GET' && request.path === '/api/v2/tickets') return [...errors, ...freshdeskListViolations(where, request.query)];
   const match = FRESHDESK_ID.exec(request.path);
   if (match === null) return [...errors, `${where}: no such endpoint (ticket ids are integers: /api/v2/tickets/[id])`];
   const sub = match[2];
@@ -241,7 +270,7 @@ function freshdeskViolations(request: RecordedRequest): string[] {
 // Salesforce REST, by hand from developer.salesforce.com/docs/atlas.en-us.api_rest.meta (no public
 // OpenAPI file): sObject rows (dome_update_fields.htm), CaseComment (sforce_api_objects_casecomment.htm).
 
-const SALESFORCE_PATH = /^\/services\/data\/v\d+\.\d\/(sobjects\/(Case)\/([A-Za-z0-9]{15}|[A-Za-z0-9]{18})|sobjects\/CaseComment|sobjects\/Case\/[A-Za-z0-9]{15,18}\/CaseComments|query)\/?$/;
+const SALESFORCE_PATH = /^\/services\/data\/v\d+\.\d\/(sobjects\/(Case)\/([A-Za-z0-9]{15}|[A-Za-z0-9]{18})|sobjects\/CaseComment|sobjects\/Case\/[A-Za-z0-9]{15,18}\/CaseComments|query|query\/[A-Za-z0-9]{15,18}-\d+)\/?$/;
 
 function salesforceViolations(request: RecordedRequest): string[] {
   const where = `Salesforce ${request.method} ${request.path}`;
@@ -265,6 +294,9 @@ function salesforceViolations(request: RecordedRequest): string[] {
     if ('IsPublished' in b && typeof b.IsPublished !== 'boolean') errors.push(`${where}: IsPublished must be a boolean`);
   } else if (request.method === 'GET') {
     if (resource === 'query' && (request.query.get('q') ?? '') === '') errors.push(`${where}: query needs q=<SOQL>`);
+    // queryMore: the nextRecordsUrl of a query, `/query/{locator}-{offset}`, takes no parameters
+    // (REST API Developer Guide, "Execute a SOQL Query").
+    if (resource.startsWith('query/') && [...request.query.keys()].length > 0) errors.push(`${where}: a nextRecordsUrl takes no query parameters`);
   } else {
     errors.push(`${where}: not a method this resource takes`);
   }

@@ -123,11 +123,11 @@ describe('events/env.json (sam local invoke --env-vars)', () => {
   const env = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, Record<string, unknown>>) : {};
 
   it('has a section per function, with string values only', () => {
-    expect(Object.keys(env).sort()).toEqual(['IngestFunction', 'ProcessFunction']);
+    expect(Object.keys(env).sort()).toEqual(['IngestFunction', 'ProcessFunction', 'ReconcileFunction']);
     for (const section of Object.values(env)) for (const value of Object.values(section)) expect(typeof value).toBe('string');
   });
 
-  it.each(['IngestFunction', 'ProcessFunction'])('%s only sets variables the template declares (SAM CLI ignores others)', (fn) => {
+  it.each(['IngestFunction', 'ProcessFunction', 'ReconcileFunction'])('%s only sets variables the template declares (SAM CLI ignores others)', (fn) => {
     const declared = Object.keys(functionEnv(template, fn));
     expect(Object.keys(env[fn] ?? {}).filter((name) => !declared.includes(name))).toEqual([]);
   });

@@ -80,11 +80,14 @@ export function parseFreshdesk(request: WebhookRequest, settings: ProviderSettin
  */
 function identityOf(eventType: EventType, ticketId: string, payload: unknown, fields: FieldMap<FreshdeskField>, triggered: string | undefined): string {
   if (eventType === 'ticket.created') return `ticket.created:${ticketId}`;
+  // A resolution is the ticket's: reconciliation must reproduce it from the listing API, which knows
+  // neither triggered_event nor the latest comment (lib/providers/freshdesk/list.ts). Trade-off: a
+  // ticket resolved again within the Ledger's TTL gets no second QA.
+  if (eventType === 'ticket.resolved') return `ticket.resolved:${ticketId}`;
   const content = {
     eventType,
     ticketId,
     triggered: triggered?.replace(/\s+/g, '') ?? '',
-    status: eventType === 'ticket.resolved' ? (firstString(payload, fields.status) ?? '') : '',
     message: normalizeText(firstString(payload, fields.message) ?? ''),
   };
   return `${eventType}:${ticketId}:${sha256(JSON.stringify(content)).toString('hex').slice(0, 32)}`;

@@ -103,7 +103,10 @@ function identityOf(eventType: EventType, ticketId: string, notification: Outbou
   if (eventType === 'ticket.created') return `ticket.created:${ticketId}`;
   if (eventType === 'ticket.resolved') {
     const closedDate = firstString(notification.fields, fields.closedDate);
-    return `ticket.resolved:${ticketId}:${closedDate ?? notification.id}`;
+    // As ISO 8601 UTC with milliseconds, whatever the notation: reconciliation derives the same key
+    // from the REST API's `…+0000` (lib/providers/salesforce/list.ts).
+    const closedMs = closedDate === undefined ? Number.NaN : Date.parse(closedDate);
+    return `ticket.resolved:${ticketId}:${Number.isNaN(closedMs) ? (closedDate ?? notification.id) : new Date(closedMs).toISOString()}`;
   }
   const recordId = firstString(notification.fields, fields.caseId);
   return `message.created:${ticketId}:${recordId ?? notification.id}`;

@@ -65,7 +65,9 @@ function parseEventSubscription(payload: Record<string, unknown>, fields: FieldM
       if (!RESOLVED_STATUSES.has(current)) return { kind: 'ignored', reason: `status changed to "${shown(current)}", not a resolution` };
       // Solved → closed is Zendesk closing a solved ticket later: the resolution was already processed.
       if (RESOLVED_STATUSES.has(previous)) return { kind: 'ignored', reason: `status changed from "${shown(previous)}" to "${shown(current)}": already resolved` };
-      return one('ticket.resolved', ticketId, `ticket.resolved:${ticketId}:${eventId}`, payload);
+      // Named by the ticket alone, not the event id: reconciliation must reproduce it from the API
+      // (lib/providers/zendesk/list.ts). A ticket resolved again within the Ledger's TTL gets no second QA.
+      return one('ticket.resolved', ticketId, `ticket.resolved:${ticketId}`, payload);
     }
     default:
       // Tags, priority, custom field and other changes — which is how the bridge's own write-back
@@ -92,6 +94,8 @@ function parseTrigger(payload: Record<string, unknown>, request: WebhookRequest,
   // A trigger that fires on the bridge's own update sees the bridge's note as the latest comment.
   if (isOwnNote(message)) return { kind: 'ignored', reason: 'the latest comment is the bridge’s own note' };
   if (eventType === 'ticket.created') return one(eventType, ticketId, `ticket.created:${ticketId}`, payload);
+  // A resolution is the ticket's, as for event subscriptions: reconciliation reproduces it from the API.
+  if (eventType === 'ticket.resolved') return one(eventType, ticketId, `ticket.resolved:${ticketId}`, payload);
   // Trigger bodies carry no event id. The comment (its id, else its text) names a reply or a
   // resolution; timestamps are left out so that the bridge's own later updates (which move
   // updated_at) and Zendesk's retries map to the same identity.

@@ -89,14 +89,14 @@ describe('Freshdesk end to end (real handlers on fauxqs + dynalite, fake Simpli 
   });
 
   it('sends the responder (responder_id in the rule’s body) as QA’s agent_id', async () => {
-    h.helpdesk.respond((r) => (r.path === '/api/v2/tickets/20/conversations' ? { json: [] } : freshdeskApi(r)));
+    h.helpdesk.respond((r) => (r.path === '/api/v2/tickets/21/conversations' ? { json: [] } : freshdeskApi(r)));
     const resolved = JSON.parse(fixtureText('simple-ticket-resolved.json')) as { freshdesk_webhook: Record<string, unknown> };
     resolved.freshdesk_webhook.ticket_responder_id = 43001234567;
-    // Another resolution than the one above (its identity hashes the latest comment).
-    resolved.freshdesk_webhook.ticket_latest_public_comment = 'Closing this one, thanks!';
+    // Another ticket than the one above: a resolution is keyed by its ticket (as reconciliation derives it).
+    resolved.freshdesk_webhook.ticket_id = 21;
     expect((await h.post('/webhooks/freshdesk/ticket-resolved', JSON.stringify(resolved), AUTH)).statusCode).toBe(202);
     await h.drain();
-    expect(h.simpli.calls('POST', '/evaluate')[0]?.body).toMatchObject({ conversation_id: '20', agent_id: '43001234567' });
+    expect(h.simpli.calls('POST', '/evaluate')[0]?.body).toMatchObject({ conversation_id: '21', agent_id: '43001234567' });
   });
 
   it('answers 401 without the token', async () => {

@@ -1,0 +1,45 @@
+/**
+ * ReconcileFunction: on its EventBridge schedule, one reconciliation pass per provider named in
+ * RECONCILE_PROVIDERS (functions/reconcile/app.ts). Publishes EventsRecovered and ReconcileLag.
+ */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { loadReconcileConfig, parseHelpdeskConfig, type HelpdeskConfig } from '../../lib/config.ts';
+import { jsonSource } from '../../lib/secrets.ts';
+import { createLogger, createMetrics } from '../shared/observability.ts';
+import { createReconcileHandler } from './app.ts';
+
+const config = loadReconcileConfig();
+let secretsManager: SecretsManagerClient | undefined;
+const helpdeskConfig = jsonSource<HelpdeskConfig | undefined>('HELPDESK_CONFIG', config.helpdeskConfig, parseHelpdeskConfig, {
+  client: () => (secretsManager ??= new SecretsManagerClient({})),
+  cacheSeconds: config.secretsCacheSeconds,
+  fallback: undefined,
+});
+const logger = createLogger();
+const metrics = createMetrics();
+const reconcile = createReconcileHandler({
+  providers: config.providers,
+  dynamodb: new DynamoDBClient({}),
+  sqs: new SQSClient({}),
+  queueUrl: config.queueUrl,
+  tableName: config.ledgerTable,
+  settingsFor: async (provider) => (await helpdeskConfig.get())?.[provider],
+  limits: { maxPages: config.maxPages, overlapSeconds: config.overlapSeconds, lookbackSeconds: config.lookbackSeconds, leaseSeconds: config.leaseSeconds },
+  now: Date.now,
+  logger,
+  metrics,
+});
+
+export const handler = middy<unknown, { reports: Record<string, unknown>[] }>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(async (event, context) => {
+    try {
+      return await reconcile(event, context);
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  });
