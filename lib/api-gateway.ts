@@ -4,7 +4,7 @@
  * a rejection goes to the logs only (401s never say which check failed).
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { AuthenticityError, BridgeError, NotFoundError, PayloadTooLargeError, QueueUnavailableError, UnprocessableEventError } from './errors.ts';
+import { AuthenticityError, BridgeError, ConfigError, NotFoundError, PayloadTooLargeError, QueueUnavailableError, UnprocessableEventError } from './errors.ts';
 import type { IngestInput, IngestResult } from './ingest.ts';
 import type { ProviderIngest } from './providers/types.ts';
 
@@ -93,6 +93,8 @@ export function errorToHttpResponse(error: unknown): Response {
   if (error instanceof PayloadTooLargeError) return json(413, { error: 'payload_too_large', message: error.message });
   if (error instanceof NotFoundError) return json(404, { error: error.reason, message: error.message });
   if (error instanceof UnprocessableEventError) return json(422, { error: error.reason, message: error.message });
+  // A misconfigured connector: its operator reads the log line; the sender retries later.
+  if (error instanceof ConfigError) return json(500, { error: 'internal_error' });
   // Only authenticated requests get this far, so saying what was wrong with the body is safe.
   if (error instanceof BridgeError && !error.retryable) return json(400, { error: error.reason, message: error.message });
   return json(500, { error: 'internal_error' });

@@ -4,6 +4,7 @@
  * Nothing unauthenticated is parsed, and 2xx is answered only once SQS holds every event.
  */
 import { NotFoundError, PayloadTooLargeError, UnprocessableEventError } from './errors.ts';
+import { connectorIngest, isConnector } from './providers/connector/index.ts';
 import type { ProviderSettings } from './providers/types.ts';
 import {
   PROVIDER_NAMES,
@@ -51,7 +52,11 @@ export async function ingest(input: IngestInput, deps: IngestDeps): Promise<Inge
     throw new PayloadTooLargeError('body_too_large', `the body is ${input.request.rawBody.length} bytes; the limit is ${deps.maxBodyBytes}`);
   }
   const name = input.provider.toLowerCase();
-  const provider = (PROVIDER_NAMES as readonly string[]).includes(name) ? deps.providers[name as ProviderName] : undefined;
+  let provider = (PROVIDER_NAMES as readonly string[]).includes(name) ? deps.providers[name as ProviderName] : undefined;
+  // Not a built-in: a connector when HELPDESK_CONFIG declares one under this name (issue #12).
+  if (provider === undefined && !(PROVIDER_NAMES as readonly string[]).includes(name) && isConnector(name, await deps.settingsFor(name))) {
+    provider = connectorIngest(name);
+  }
   if (provider === undefined) {
     throw new NotFoundError('unknown_provider', `unknown provider "${input.provider}"; use one of ${Object.keys(deps.providers).join(', ')}`);
   }
