@@ -27,7 +27,7 @@ export function parseTemplate(template: string): TemplatePart[] {
       literal += template.slice(i);
       break;
     }
-    const start = reopen > open ? reopen : open;
+    const start = Math.max(reopen, open);
     const name = template.slice(start + 1, close);
     if (NAME.test(name)) {
       literal += template.slice(i, start);
@@ -71,7 +71,9 @@ export function renderText(parts: readonly TemplatePart[], value: (name: string)
 /** Walks every string of a JSON template (values only; keys are literal), calling `visit` with its path. */
 export function forEachTemplateString(value: unknown, path: string, visit: (text: string, path: string) => void): void {
   if (typeof value === 'string') visit(value, path);
-  else if (Array.isArray(value)) value.forEach((item, i) => forEachTemplateString(item, `${path}[${i}]`, visit));
+  else if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) forEachTemplateString(item, `${path}[${i}]`, visit);
+  }
   else if (value !== null && typeof value === 'object') {
     for (const [key, item] of Object.entries(value)) forEachTemplateString(item, `${path}.${key}`, visit);
   }
