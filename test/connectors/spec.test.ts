@@ -183,7 +183,13 @@ describe('the guide preset: the Simpli guide bridge as data', () => {
     expect(event).toMatchObject({ subject: 'Charged twice', body: 'Refund please', customerId: 'C-42', channel: 'email' });
     const ops = process.writeBack({ event, results: { classify: { category: 'billing', urgency: 'high', confidence: 0.9 } }, confidenceThreshold: 0.6 }, { settings: s, http: undefined as never });
     const sent: unknown[] = [];
-    for (const op of ops) await op.run({ request: async (r) => (sent.push(r), { status: 200, headers: new Headers(), body: '' }) });
+    const http = {
+      request: async (r: unknown) => {
+        sent.push(r);
+        return { status: 200, headers: new Headers(), body: '' };
+      },
+    };
+    for (const op of ops) await op.run(http);
     expect(sent).toEqual([
       {
         service: 'my-desk',
