@@ -78,7 +78,7 @@ const json = (statusCode: number, body: unknown, headers: Record<string, string>
 });
 
 export function toHttpResponse(result: IngestResult, provider: ProviderIngest | undefined): Response {
-  const custom = provider?.acceptedResponse?.(result.parse);
+  const custom = provider?.acceptedResponse?.(result.parse) ?? (result.parse.kind === 'ignored' ? result.parse.response : undefined);
   if (custom !== undefined) return { statusCode: 200, headers: { 'content-type': custom.contentType }, body: custom.body };
   if (result.kind === 'ignored') return json(200, { status: 'ignored', reason: result.reason });
   return json(202, { status: 'accepted', eventIds: result.events.map((e) => e.eventId) });

@@ -78,7 +78,12 @@ export interface ParsedEvent {
 export type ParseResult =
   | { readonly kind: 'events'; readonly events: readonly ParsedEvent[] }
   /** Deliberately ignored (Intercom ping, a topic we do not process, the bridge's own echo). */
-  | { readonly kind: 'ignored'; readonly reason: string };
+  | {
+      readonly kind: 'ignored';
+      readonly reason: string;
+      /** The 200 body the sender expects for this request (a connector's subscription challenge, e.g. Front's). */
+      readonly response?: { readonly contentType: string; readonly body: string } | undefined;
+    };
 
 export const AUTHOR_TYPES = ['customer', 'agent', 'system'] as const;
 export type AuthorType = (typeof AUTHOR_TYPES)[number];

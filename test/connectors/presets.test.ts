@@ -152,6 +152,14 @@ describe('presets end to end (real fauxqs + dynalite, fake Simpli, strict vendor
       expect(String(jsonPath(comment[0]?.body, 'body'))).toMatch(/^\[Simpli AI\]\nTriage: billing/);
     });
 
+    it('answers the validation request of a new webhook with its challenge, only when signed', async () => {
+      const sync = JSON.stringify({ type: 'sync', authorization: { id: 'cmp_1a2b' } });
+      const response = await h.post('/webhooks/front', sync, { ...signFront(sync), 'x-front-challenge': 'r4nd0m' });
+      expect([response.statusCode, response.headers['content-type'], JSON.parse(response.body)]).toEqual([200, 'application/json', { challenge: 'r4nd0m' }]);
+      const forged = await h.post('/webhooks/front', sync, { ...signFront(sync, Date.now(), 'wrong'), 'x-front-challenge': 'r4nd0m' });
+      expect(forged.statusCode).toBe(401);
+    });
+
     it('refuses a wrong signature and a stale timestamp (401)', async () => {
       const body = frontInbound();
       expect((await h.post('/webhooks/front', body, signFront(body, Date.now(), 'wrong'))).statusCode).toBe(401);

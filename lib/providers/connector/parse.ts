@@ -21,6 +21,11 @@ export function parseConnector(connector: CompiledConnector, request: WebhookReq
     throw new BadRequestError('not_an_object', `the body must be a JSON object (a ${name} webhook)`);
   }
   const events = spec.events;
+  const challenge = events.challengeHeader === undefined ? undefined : request.headers[events.challengeHeader.toLowerCase()];
+  if (challenge !== undefined) {
+    // Only authentic requests are parsed, so echoing the challenge proves nothing to a forger.
+    return { kind: 'ignored', reason: 'subscription challenge', response: { contentType: 'application/json', body: JSON.stringify({ challenge }) } };
+  }
   const named = events.source === undefined ? undefined : sourceValue(payload, request.headers, events.source);
   let eventType: EventType | undefined = events.routes === false ? undefined : request.routeEvent;
   if (eventType === undefined && named !== undefined) {

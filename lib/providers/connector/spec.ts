@@ -51,6 +51,11 @@ export const eventsSchema = z.strictObject({
   map: z.optional(z.record(text, z.enum(EVENT_TYPES))),
   /** Whether `/webhooks/<name>/{event}` routes name the event (default true). */
   routes: z.optional(z.boolean()),
+  /**
+   * A subscription challenge: an authentic request carrying this header is answered 200
+   * `{"challenge": <its value>}` and not processed (Front validates a webhook so).
+   */
+  challengeHeader: z.optional(headerName),
   /** Paths (or `header:<name>`) of the event's own id, first present wins; else a hash of the body. */
   identity: z.optional(paths),
 });

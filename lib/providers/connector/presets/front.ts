@@ -2,6 +2,10 @@
  * Front: an application webhook (Developers › your app › Webhooks) signed with the app's signing key.
  * - Signature: `X-Front-Signature` = base64 HMAC-SHA256(signing key, `${X-Front-Request-Timestamp}:${body}`),
  *   the timestamp in milliseconds, refused beyond 5 minutes (https://dev.frontapp.com/docs/application-webhooks).
+ * - Validation: saving the webhook sends `{type: "sync"}` with an `x-front-challenge` header, signed like
+ *   any event (same page); the answer echoes it as `{"challenge": "<value>"}` (the shape two independent
+ *   Front integrations use, webhookdb lib/webhookdb/front.rb and skillrecordings' front-webhook; Front's
+ *   page is cut short in our copy — verify on first setup).
  * - Events: `type` names the event (`inbound_received` for a new inbound message); `payload` is the
  *   event with `conversation` (`id`, `subject`, `status`, `assignee`, `recipient.handle`) and `target.data`
  *   (the message: `text`, `body`) (https://dev.frontapp.com/reference/events).
@@ -19,7 +23,7 @@ export const frontPreset = {
     message: '{timestamp}:{body}',
     timestamp: { header: 'x-front-request-timestamp', format: 'unix-ms', toleranceSeconds: 300 },
   },
-  events: { source: 'type', map: { inbound_received: 'ticket.created' }, identity: ['payload.id'] },
+  events: { source: 'type', challengeHeader: 'x-front-challenge', map: { inbound_received: 'ticket.created' }, identity: ['payload.id'] },
   fields: {
     ticketId: ['payload.conversation.id'],
     subject: ['payload.conversation.subject'],
