@@ -8,6 +8,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { errorToHttpResponse, toHttpResponse, toIngestInput } from '../../lib/api-gateway.ts';
 import { BridgeError, reasonOf } from '../../lib/errors.ts';
 import { ingest, type IngestDeps } from '../../lib/ingest.ts';
+import { isConnector } from '../../lib/providers/connector/index.ts';
 import type { ProviderName } from '../../lib/providers/types.ts';
 
 export interface IngestAppDeps extends Omit<IngestDeps, 'nowMs'> {
@@ -52,7 +53,8 @@ export function createIngestHandler(deps: IngestAppDeps) {
         ...(error instanceof BridgeError ? {} : { error }),
         durationMs: deps.now() - startedMs,
       });
-      metrics?.addDimensions({ provider: knownProvider(input.provider, deps) ?? 'unknown', reason: reasonOf(error) });
+      const provider = knownProvider(input.provider, deps) ?? (await declaredConnector(input.provider, deps));
+      metrics?.addDimensions({ provider: provider ?? 'unknown', reason: reasonOf(error) });
       metrics?.addMetric('WebhooksRejected', MetricUnit.Count, 1);
       return response;
     } finally {
@@ -64,4 +66,13 @@ export function createIngestHandler(deps: IngestAppDeps) {
 
 function knownProvider(name: string, deps: IngestAppDeps): ProviderName | undefined {
   return name in deps.providers ? (name as ProviderName) : undefined;
+}
+
+/** A connector HELPDESK_CONFIG declares gets its own dimension; any other name stays "unknown" (bounded cardinality). */
+async function declaredConnector(name: string, deps: IngestAppDeps): Promise<ProviderName | undefined> {
+  try {
+    return isConnector(name, await deps.settingsFor(name)) ? name : undefined;
+  } catch {
+    return undefined;
+  }
 }

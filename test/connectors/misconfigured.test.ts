@@ -4,6 +4,7 @@
  * never accepts a request; the other connectors keep working.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startHarness, type Harness } from '../support/bridge-harness.ts';
 import { SECRETS, signZammad, zammadBody } from './payloads.ts';
@@ -13,9 +14,13 @@ describe('a misconfigured connector', () => {
   let h: Harness;
   const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
   const errors = vi.spyOn(logger, 'error');
+  const metrics = new Metrics({ namespace: 'Test', serviceName: 'test' });
+  vi.spyOn(metrics, 'publishStoredMetrics').mockImplementation(() => {});
+  const dimensions = vi.spyOn(metrics, 'addDimensions');
   beforeAll(async () => {
     h = await startHarness({
       logger,
+      metrics,
       helpdesk: vendorFakes(),
       secrets: { zammad: [SECRETS.zammad], acme: ['acme-secret'] },
       settings: (url) => ({
@@ -43,6 +48,14 @@ describe('a misconfigured connector', () => {
     expect(JSON.parse(response.body)).toEqual({ error: 'internal_error' });
     expect(errors).toHaveBeenCalledWith('rejected', expect.objectContaining({ status: 500, reason: 'invalid_connector', detail: expect.stringContaining('connectors.acme.writeBack[0].url: unknown field {tiket_id}') }));
     expect(await h.queueDepth()).toEqual({ visible: 0, inFlight: 0 });
+  });
+
+  it('counts a rejected request under the connector it was for; an undeclared name stays "unknown"', async () => {
+    dimensions.mockClear();
+    const body = zammadBody();
+    expect((await h.post('/webhooks/zammad/ticket-created', body, signZammad(body, 'wrong'))).statusCode).toBe(401);
+    expect((await h.post('/webhooks/made-up', '{}', {})).statusCode).toBe(404);
+    expect(dimensions.mock.calls).toEqual([[{ provider: 'zammad', reason: 'no_matching_signature' }], [{ provider: 'unknown', reason: 'unknown_provider' }]]);
   });
 
   it('leaves the other connectors working, and an undeclared name is 404', async () => {
