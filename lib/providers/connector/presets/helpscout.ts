@@ -5,7 +5,10 @@
  *   v2 Conversation object (https://developer.helpscout.com/webhooks/).
  * - Conversation: `id`, `subject`, `preview`, `status`, `source.type`, `primaryCustomer.id`, `assignee.id`,
  *   `_embedded.threads[]` (`body` HTML, `createdBy.type` customer|user)
- *   (https://developer.helpscout.com/mailbox-api/endpoints/conversations/get/).
+ *   (https://developer.helpscout.com/mailbox-api/endpoints/conversations/get/); the older webhook object
+ *   names the assignee `owner`, the customer `customer` and the threads `threads`
+ *   (https://developer.helpscout.com/webhooks/objects/conversation): both are read. The newest thread is
+ *   taken as the first (the order `preview`, "the most recent thread", suggests; not stated by the docs).
  * - API: OAuth2 Bearer token; `PUT /v2/conversations/{id}/tags` `{tags}` replaces the tags (read the
  *   conversation's `tags[].tag` first) (https://developer.helpscout.com/mailbox-api/endpoints/conversations/tags/update/);
  *   `POST /v2/conversations/{id}/notes` `{text}` adds a note
@@ -17,13 +20,13 @@ export const helpscoutPreset = {
   fields: {
     ticketId: ['id'],
     subject: ['subject'],
-    body: ['_embedded.threads.0.body', 'preview'],
+    body: ['_embedded.threads.0.body', 'threads.0.body', 'preview'],
     customerId: ['primaryCustomer.id', 'customer.id'],
-    agentId: ['assignee.id'],
+    agentId: ['assignee.id', 'owner.id'],
     status: ['status'],
     channel: ['source.type', 'type'],
-    message: ['_embedded.threads.0.body', 'preview'],
-    messageRole: ['_embedded.threads.0.createdBy.type'],
+    message: ['_embedded.threads.0.body', 'threads.0.body', 'preview'],
+    messageRole: ['_embedded.threads.0.createdBy.type', 'threads.0.createdBy.type'],
     roles: { customer: 'customer', user: 'agent' },
     html: ['body', 'message'],
   },
