@@ -110,10 +110,30 @@ describe('presets end to end (real fauxqs + dynalite, fake Simpli, strict vendor
 
       const echo = jiraCommentCreated('[Simpli AI]\nSentiment: negative', '10043');
       expect((await h.post('/webhooks/jira', echo, signJira(echo))).statusCode).toBe(200);
-      const updated = JSON.stringify({ webhookEvent: 'jira:issue_updated', issue: { key: 'SD-1' } });
-      expect(JSON.parse((await h.post('/webhooks/jira', updated, signJira(updated))).body)).toEqual({ status: 'ignored', reason: 'event "jira:issue_updated" is not processed' });
+      const deleted = JSON.stringify({ webhookEvent: 'jira:issue_deleted', issue: { key: 'SD-1' } });
+      expect(JSON.parse((await h.post('/webhooks/jira', deleted, signJira(deleted))).body)).toEqual({ status: 'ignored', reason: 'event "jira:issue_deleted" is not processed' });
+      const updated = JSON.stringify({ webhookEvent: 'jira:issue_updated', issue: { key: 'SD-1', fields: { resolution: null } } });
+      expect(JSON.parse((await h.post('/webhooks/jira', updated, signJira(updated))).body).reason).toBe('event "jira:issue_updated" with issue.fields.resolution.name unset is not processed');
       expect((await h.post('/webhooks/jira', reply, signJira(reply, 'not-the-secret'))).statusCode).toBe(401);
     });
+  });
+
+  it('jira: an update that resolves the issue runs QA once, keyed by its resolution date', async () => {
+    const resolved = (summary: string) =>
+      JSON.stringify({
+        webhookEvent: 'jira:issue_updated',
+        issue_event_type_name: 'issue_generic',
+        issue: { id: '10001', key: 'SD-1', fields: { summary, description: 'Refunded.', resolution: { name: 'Done' }, resolutiondate: '2024-12-03T11:00:00.000+0000', status: { name: 'Resolved' } } },
+        changelog: { items: [{ field: 'resolution', toString: 'Done' }] },
+      });
+    const first = resolved('Charged twice');
+    expect(JSON.parse((await h.post('/webhooks/jira', first, signJira(first))).body).eventIds).toEqual(['jira:ticket.resolved:SD-1:2024-12-03T11:00:00.000+0000']);
+    const later = resolved('Charged twice (edited)');
+    await h.post('/webhooks/jira', later, signJira(later));
+    await h.drain();
+    expect(h.simpli.calls('POST', '/evaluate')).toHaveLength(1);
+    const comment = h.helpdesk.calls('POST', '/jira/rest/servicedeskapi/request/SD-1/comment');
+    expect(comment.map((c) => String(jsonPath(c.body, 'body')))).toEqual([expect.stringContaining('QA score: 0.92')]);
   });
 
   describe('helpscout', () => {
@@ -130,6 +150,31 @@ describe('presets end to end (real fauxqs + dynalite, fake Simpli, strict vendor
       expect(put[0]?.body).toEqual({ tags: ['vip', ...TAGS] });
       const note = h.helpdesk.calls('POST', '/helpscout/v2/conversations/123/notes');
       expect(String(jsonPath(note[0]?.body, 'text'))).toMatch(/^\[Simpli AI\]/);
+    });
+
+    it('runs QA on convo.status when the conversation is closed, over the thread oldest first, and ignores other statuses', async () => {
+      const closed = JSON.stringify({
+        ...JSON.parse(helpscoutConversation()),
+        status: 'closed',
+        _embedded: {
+          threads: [
+            { id: 3, type: 'reply', body: '<p>Refunded, sorry!</p>', createdBy: { id: 256, type: 'user' } },
+            { id: 2, type: 'customer', body: '<div>I was charged twice.</div>', createdBy: { id: 12, type: 'customer' } },
+          ],
+        },
+      });
+      expect((await h.post('/webhooks/helpscout', closed, signHelpScout(closed, 'convo.status'))).statusCode).toBe(202);
+      await h.drain();
+      expect(h.simpli.calls('POST', '/evaluate')[0]?.body).toMatchObject({
+        conversation_id: '123',
+        agent_id: '256',
+        messages: [
+          { role: 'customer', content: 'I was charged twice.' },
+          { role: 'agent', content: 'Refunded, sorry!' },
+        ],
+      });
+      const active = helpscoutConversation();
+      expect(JSON.parse((await h.post('/webhooks/helpscout', active, signHelpScout(active, 'convo.status'))).body).status).toBe('ignored');
     });
 
     it('ignores events it does not process and refuses a wrong signature', async () => {

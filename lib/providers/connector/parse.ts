@@ -31,6 +31,13 @@ export function parseConnector(connector: CompiledConnector, request: WebhookReq
   if (eventType === undefined && named !== undefined) {
     eventType = events.map !== undefined && Object.hasOwn(events.map, named) ? events.map[named] : undefined;
     if (eventType === undefined) return { kind: 'ignored', reason: `event "${named.slice(0, 100)}" is not processed` };
+    const condition = events.when !== undefined && Object.hasOwn(events.when, named) ? events.when[named] : undefined;
+    if (condition !== undefined) {
+      const value = firstString(payload, [condition.path]);
+      if (value === undefined || (condition.in !== undefined && !condition.in.includes(value))) {
+        return { kind: 'ignored', reason: `event "${named.slice(0, 100)}" with ${condition.path} ${value === undefined ? 'unset' : `"${value.slice(0, 100)}"`} is not processed` };
+      }
+    }
   }
   if (eventType === undefined) {
     throw new BadRequestError(

@@ -49,6 +49,11 @@ export const eventsSchema = z.strictObject({
   source: z.optional(text),
   /** The sender's event names → ours; every other name is ignored (200). */
   map: z.optional(z.record(text, z.enum(EVENT_TYPES))),
+  /**
+   * Conditions on a sender's event name: it counts only when the payload's `path` has one of `in`
+   * (or, without `in`, any value) — e.g. Help Scout's `convo.status` is a resolution when `status` is "closed".
+   */
+  when: z.optional(z.record(text, z.strictObject({ path: text, in: z.optional(z.array(text).check(z.minLength(1))) }))),
   /** Whether `/webhooks/<name>/{event}` routes name the event (default true). */
   routes: z.optional(z.boolean()),
   /**
@@ -83,6 +88,8 @@ export const fieldsSchema = z.strictObject({
       path: text,
       content: paths,
       role: z.optional(paths),
+      /** The sender lists the newest item first (the bridge turns it around). */
+      newestFirst: z.optional(z.boolean()),
     }),
   ),
   /** The sender's author names (of `messageRole` and `thread.role`) → customer / agent / system. */

@@ -16,7 +16,12 @@
  */
 export const helpscoutPreset = {
   authenticity: { type: 'hmac', algorithm: 'sha1', header: 'x-helpscout-signature', encoding: 'base64' },
-  events: { source: 'header:x-helpscout-event', map: { 'convo.created': 'ticket.created', 'convo.customer.reply.created': 'message.created' } },
+  events: {
+    source: 'header:x-helpscout-event',
+    map: { 'convo.created': 'ticket.created', 'convo.customer.reply.created': 'message.created', 'convo.status': 'ticket.resolved' },
+    // `convo.status` fires on every status change; only "closed" is a resolution (statuses: active, pending, closed, spam).
+    when: { 'convo.status': { path: 'status', in: ['closed'] } },
+  },
   fields: {
     ticketId: ['id'],
     subject: ['subject'],
@@ -28,7 +33,8 @@ export const helpscoutPreset = {
     message: ['_embedded.threads.0.body', 'threads.0.body', 'preview'],
     messageRole: ['_embedded.threads.0.createdBy.type', 'threads.0.createdBy.type'],
     roles: { customer: 'customer', user: 'agent' },
-    html: ['body', 'message'],
+    thread: { path: '_embedded.threads', content: ['body'], role: ['createdBy.type'], newestFirst: true },
+    html: ['body', 'message', 'thread'],
   },
   auth: { type: 'bearer', token: '{settings.token}' },
   writeBack: [

@@ -18,8 +18,11 @@ export const jiraPreset = {
   authenticity: { type: 'hmac', algorithm: 'sha256', header: 'x-hub-signature', prefix: 'sha256=', encoding: 'hex' },
   events: {
     source: 'webhookEvent',
-    map: { 'jira:issue_created': 'ticket.created', comment_created: 'message.created' },
-    identity: ['comment.id', 'header:x-atlassian-webhook-identifier'],
+    map: { 'jira:issue_created': 'ticket.created', comment_created: 'message.created', 'jira:issue_updated': 'ticket.resolved' },
+    // An update is a resolution when the issue has a resolution; its resolution date keys it, so later
+    // updates of the resolved issue are duplicates and QA runs once per resolution.
+    when: { 'jira:issue_updated': { path: 'issue.fields.resolution.name' } },
+    identity: ['comment.id', 'issue.fields.resolutiondate', 'header:x-atlassian-webhook-identifier'],
   },
   fields: {
     ticketId: ['issue.key', 'issue.id'],
