@@ -44,7 +44,8 @@ function threadOf(connector: CompiledConnector, payload: unknown, stripHtml: boo
   if (thread === undefined) return [];
   const list = at(payload, thread.path);
   if (!Array.isArray(list)) return [];
-  return list.flatMap((item): ConversationMessage[] => {
+  const ordered = thread.newestFirst === true ? [...list].reverse() : list;
+  return ordered.flatMap((item): ConversationMessage[] => {
     const content = firstString(item, thread.content);
     if (content === undefined) return [];
     return [{ role: roleOf(connector, firstString(item, thread.role ?? [])) ?? 'customer', content: stripHtml ? plainText(content) : content }];
