@@ -27,6 +27,7 @@ import type { DryRunSink } from '../../lib/pipeline.ts';
 import type { Provider, ProviderName, ProviderSettings, QueuedEvent } from '../../lib/providers/types.ts';
 import { startEmulators, type Emulators } from '../../infra/emulators.ts';
 import { startFakeServer, type FakeServer, type Responder } from './fake-server.ts';
+import { helpdeskContract } from './helpdesk-contracts.ts';
 import { type SimulatedEndpoint, validateSimpliRequest, validationErrorBody } from '../../infra/simpli-simulator.ts';
 
 const SIMULATOR_PATHS: Readonly<Record<string, SimulatedEndpoint>> = {
@@ -79,6 +80,17 @@ export interface Harness {
 
 export const DEFAULT_SECRET = 'local-dev-secret';
 
+/** API settings for every built-in helpdesk, all pointed at one fake API at `url`. */
+export function allHelpdeskSettings(url: string): Readonly<Partial<Record<ProviderName, ProviderSettings>>> {
+  return {
+    zendesk: { baseUrl: url, email: 'bridge@example.com', apiToken: 'zd-token' },
+    freshdesk: { baseUrl: url, apiKey: 'fd-api-key' },
+    intercom: { baseUrl: url, accessToken: 'ic-token', adminId: '814860' },
+    hubspot: { baseUrl: url, accessToken: 'hs-token' },
+    salesforce: { instanceUrl: url, accessToken: 'sf-token' },
+  };
+}
+
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const emulators = await startEmulators();
   const sqs = new SQSClient({ ...emulators.clientConfig, endpoint: emulators.sqsEndpoint });
@@ -108,7 +120,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const simpliResponder = options.simpli ?? defaultSimpli;
   const helpdeskResponder: Responder = options.helpdesk ?? (() => ({ status: 200, json: { ok: true } }));
   const simpli = await startFakeServer(simpliResponder);
-  const helpdesk = await startFakeServer(helpdeskResponder);
+  // Every helpdesk request is checked against its vendor's published contract.
+  const helpdesk = await startFakeServer(helpdeskResponder, { contract: helpdeskContract });
   const ledger = createLedger(dynamodb, tableName);
   const providers = options.providers ?? (await import('../../lib/providers/registry.ts')).providers;
   const secrets: Readonly<Partial<Record<ProviderName, readonly string[]>>> = options.secrets ?? Object.fromEntries(Object.keys(providers).map((p) => [p, [DEFAULT_SECRET]]));
@@ -236,6 +249,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       helpdesk.requests.length = 0;
       simpli.respond(simpliResponder);
       helpdesk.respond(helpdeskResponder);
+      // After the cleanup, so the next test starts clean even when this one broke a contract.
+      helpdesk.assertNoViolations();
     },
     async deadLetters() {
       const out = await sqs.send(
@@ -248,6 +263,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       sqs.destroy();
       dynamodb.destroy();
       await emulators.stop();
+      helpdesk.assertNoViolations();
     },
   };
 }

@@ -1,7 +1,10 @@
 /**
  * A local HTTP server standing in for Simpli or a helpdesk API. It records every request
  * (method, path, headers, parsed JSON body) and answers with what the test's `respond` returns;
- * tests assert on `requests`.
+ * tests assert on `requests`. With a `contract` (helpdesk-contracts.ts: the vendor's OpenAPI file or
+ * its documented rules) every request is checked first: one that breaks it is answered 400 with the
+ * validator's message, as a strict API would, and recorded in `violations`, which
+ * `assertNoViolations()` turns into a test failure.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -32,18 +35,30 @@ export function jsonBody<T>(request: RecordedRequest | undefined): T {
 
 export type Responder = (request: RecordedRequest) => FakeReply | Promise<FakeReply>;
 
+/** The contract violations of a request ([] when it keeps the contract). */
+export type RequestContract = (request: RecordedRequest) => string[] | Promise<string[]>;
+
+export interface FakeServerOptions {
+  readonly contract?: RequestContract;
+}
+
 export interface FakeServer {
   readonly url: string;
   readonly requests: RecordedRequest[];
+  /** Every contract violation seen (one line each, with the validator's message). */
+  readonly violations: string[];
+  /** Throws, listing them, when any request broke the contract; then forgets them. */
+  assertNoViolations(): void;
   /** Requests whose path matches. */
   calls(method: string, path: string | RegExp): RecordedRequest[];
   respond(responder: Responder): void;
   stop(): Promise<void>;
 }
 
-export async function startFakeServer(responder: Responder = () => ({ status: 200, json: {} })): Promise<FakeServer> {
+export async function startFakeServer(responder: Responder = () => ({ status: 200, json: {} }), options: FakeServerOptions = {}): Promise<FakeServer> {
   let current = responder;
   const requests: RecordedRequest[] = [];
+  const violations: string[] = [];
   const server: Server = createServer(async (req, res) => {
     const rawBody = await readBody(req);
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -57,7 +72,9 @@ export async function startFakeServer(responder: Responder = () => ({ status: 20
     requests.push(recorded);
     let reply: FakeReply;
     try {
-      reply = await current(recorded);
+      const broken = options.contract === undefined ? [] : await options.contract(recorded);
+      violations.push(...broken);
+      reply = broken.length > 0 ? { status: 400, json: { error: 'contract_violation', message: broken.join('; ') } } : await current(recorded);
     } catch (error) {
       reply = { status: 500, json: { error: String(error) } };
     }
@@ -75,6 +92,12 @@ export async function startFakeServer(responder: Responder = () => ({ status: 20
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    violations,
+    assertNoViolations() {
+      if (violations.length === 0) return;
+      const found = violations.splice(0);
+      throw new Error(`the fake helpdesk API received ${found.length} request(s) its contract refuses:\n- ${found.join('\n- ')}`);
+    },
     calls: (method, path) =>
       requests.filter((r) => r.method === method && (typeof path === 'string' ? r.path === path : path.test(r.path))),
     respond(next) {

@@ -48,7 +48,12 @@ export async function normalizeFreshdesk(event: QueuedEvent, { settings, http }:
   const raw = event.eventType === 'message.created' ? firstString(payload, fields.message) : undefined;
   const messageText = raw === undefined ? undefined : plainText(raw);
   let conversation: ConversationMessage[];
-  if (event.eventType === 'ticket.resolved') {
+  if (event.eventType === 'ticket.resolved' && !hasApi(settings)) {
+    // No API settings (the local stack's dry run, as for Zendesk): grade what the webhook carries,
+    // the description and, when the rule sends it, the latest public comment.
+    const latest = firstString(payload, fields.message);
+    conversation = [{ role: 'customer', content: ticket.body }, ...(latest === undefined || isOwnNote(latest) ? [] : [{ role: 'agent' as const, content: plainText(latest) }])];
+  } else if (event.eventType === 'ticket.resolved') {
     // The conversations endpoint leaves out the description, which is the customer's first message.
     const replies = await fetchConversations(http, apiOf(), event.ticketId);
     conversation = [
@@ -80,6 +85,11 @@ export async function normalizeFreshdesk(event: QueuedEvent, { settings, http }:
       ...(ticket.tags.length === 0 ? {} : { tags: ticket.tags }),
     },
   } satisfies NormalizedEvent;
+}
+
+/** Whether HELPDESK_CONFIG.freshdesk names an API at all (a half-filled entry still fails with its reason). */
+function hasApi(settings: ProviderContext['settings']): boolean {
+  return settings.domain !== undefined || settings.baseUrl !== undefined || settings.apiKey !== undefined;
 }
 
 function viewOf(payload: unknown, fields: FieldMap<FreshdeskField>): TicketView {

@@ -52,6 +52,13 @@ export function parseFreshdesk(request: WebhookRequest, settings: ProviderSettin
   if (eventType === 'ticket.resolved' && triggered?.kind === 'status' && !isResolvedStatus(triggered.to)) {
     return { kind: 'ignored', reason: `status changed to ${triggered.to}, not a resolution` };
   }
+  // A rule posting to /ticket-resolved on any status change (or a custom status such as
+  // "Waiting on Customer", zulip's status_changed fixture): the ticket's status, when the
+  // payload carries it, decides whether this is a resolution.
+  const status = firstString(payload, fields.status);
+  if (eventType === 'ticket.resolved' && status !== undefined && !isResolvedStatus(status)) {
+    return { kind: 'ignored', reason: `the ticket status is ${status.trim()}, not Resolved or Closed` };
+  }
   const ticketId = firstString(payload, fields.ticketId);
   if (ticketId === undefined) {
     throw new UnprocessableEventError('missing_ticket_id', `the webhook has no ticket id: set one of ${fields.ticketId.join(', ')} (e.g. "{{ticket.id}}")`);

@@ -16,7 +16,7 @@ import type { Channel, ConversationMessage, NormalizedEvent, ProviderContext, Qu
 import { createHubSpotApi, type HubSpotApi } from './api.ts';
 import { readSettings, requireAccessToken } from './settings.ts';
 
-type HubSpotField = 'subject' | 'body' | 'channel' | 'customerId' | 'priority' | 'stage' | 'pipeline' | 'category';
+type HubSpotField = 'subject' | 'body' | 'channel' | 'customerId' | 'priority' | 'stage' | 'pipeline' | 'category' | 'agentId';
 
 /** Paths into the ticket object the CRM API returns. */
 export const HUBSPOT_FIELDS: FieldMap<HubSpotField> = {
@@ -28,6 +28,9 @@ export const HUBSPOT_FIELDS: FieldMap<HubSpotField> = {
   stage: ['properties.hs_pipeline_stage'],
   pipeline: ['properties.hs_pipeline'],
   category: ['properties.hs_ticket_category'],
+  // The ticket owner (QA's agent_id). Listed here so that the GET asks for it: HubSpot returns only
+  // the properties a read names.
+  agentId: ['properties.hubspot_owner_id'],
 };
 
 /** The most emails read for one QA conversation (one batch-read call). */
@@ -62,7 +65,7 @@ export async function normalizeHubSpot(event: QueuedEvent, { settings: raw, http
     subject,
     body,
     customerId: firstString(ticket, fields.customerId) ?? '',
-    ...optionalAgent(firstString(ticket, ['properties.hubspot_owner_id', 'hubspot_owner_id'])),
+    ...optionalAgent(firstString(ticket, fields.agentId)),
     channel: CHANNELS[(firstString(ticket, fields.channel) ?? '').toUpperCase()] ?? 'web',
     messageText: undefined,
     conversation,
@@ -99,6 +102,8 @@ async function emailsOf(api: HubSpotApi, ticket: unknown): Promise<ConversationM
   if (ids.length === 0) return [];
   const answer = await api.send('POST', '/crm/v3/objects/emails/batch/read', {
     properties: ['hs_email_text', 'hs_email_html', 'hs_email_direction', 'hs_timestamp'],
+    // Required by HubSpot's published schema (BatchReadInputSimplePublicObjectId, crm-emails-v3.json); no history wanted.
+    propertiesWithHistory: [],
     inputs: ids.slice(-MAX_CONVERSATION_EMAILS).map((id) => ({ id })),
   });
   const emails = (answer as { results?: unknown }).results;

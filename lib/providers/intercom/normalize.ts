@@ -59,7 +59,7 @@ export async function normalizeIntercom(event: QueuedEvent, { settings, http }: 
     subject: stripHtml(firstString(item, fields.subject) ?? ''),
     body,
     customerId: firstString(item, fields.customerId) ?? '',
-    ...optionalAgent(firstString(item, ['admin_assignee_id'])),
+    ...optionalAgent(assigneeOf(item)),
     channel,
     messageText,
     conversation,
@@ -106,6 +106,16 @@ function payloadOf(event: QueuedEvent): IntercomPayload {
     throw new PermanentEventError('invalid_payload', 'the queued Intercom event has no item');
   }
   return { topic: p.topic, notificationId: p.notificationId, object: p.object === 'ticket' ? 'ticket' : 'conversation', item: p.item };
+}
+
+/**
+ * The assigned teammate: `admin_assignee_id` (2.x; `"0"` or `0` when nobody is assigned, as in real
+ * ticket notifications, zulip/zulip …/intercom/fixtures/ticket_created.json), else the 1.x
+ * `assignee` when it is an admin (`nobody_admin` has a null id).
+ */
+function assigneeOf(item: unknown): string | undefined {
+  const id = firstString(item, ['admin_assignee_id']) ?? (firstString(item, ['assignee.type']) === 'admin' ? firstString(item, ['assignee.id']) : undefined);
+  return id === undefined || /^0*$/.test(id) ? undefined : id;
 }
 
 function optional(key: string, value: string | undefined): Record<string, string> {

@@ -9,6 +9,7 @@ import { sha256 } from '../../verify-hmac.ts';
 import { isBridgeNote } from '../../write-back-summary.ts';
 import { parseJsonBody } from '../parse-json-body.ts';
 import type { EventType, ParseResult, ProviderSettings, WebhookRequest } from '../types.ts';
+import { subjectItem } from './item.ts';
 import { latestCustomerPart, latestPart } from './parts.ts';
 
 /** What a queued Intercom event carries: the notification's item and what identifies it. */
@@ -36,9 +37,18 @@ const TOPICS: Readonly<Record<string, EventType | ((item: unknown) => EventType 
   'ticket.contact.replied': 'message.created',
   // Ticket states have a category: submitted, in_progress, waiting_on_customer, resolved. Older
   // payloads carry the category as a plain string in `ticket_state`.
-  'ticket.state.updated': (item) =>
-    firstString(item, ['ticket_state.category', 'ticket_state'])?.toLowerCase() === 'resolved' ? 'ticket.resolved' : undefined,
+  'ticket.state.updated': resolvedTicket,
+  // Sent with the ticket in its resolved state (zulip/zulip …/intercom/fixtures/ticket_closed.json).
+  // It can come with a ticket.state.updated for the same close: both map to one identity below.
+  'ticket.closed': resolvedTicket,
+  // ticket.admin.replied, ticket.note.created (a ticket_ticket_part, see item.ts),
+  // ticket.admin/team.assigned, ticket.attribute.updated, ticket.contact.attached/detached and
+  // ticket.deleted are not processed.
 };
+
+function resolvedTicket(item: unknown): EventType | undefined {
+  return firstString(item, ['ticket_state.category', 'ticket_state'])?.toLowerCase() === 'resolved' ? 'ticket.resolved' : undefined;
+}
 
 export type IntercomField = 'ticketId';
 
@@ -59,10 +69,12 @@ export function parseIntercom(request: WebhookRequest, settings: ProviderSetting
   if (topic === undefined) throw new BadRequestError('missing_topic', 'the notification has no "topic"');
   if (topic === 'ping') return { kind: 'ignored', reason: 'ping' };
 
-  const item = (body as { data?: { item?: unknown } }).data?.item;
-  if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+  const raw = (body as { data?: { item?: unknown } }).data?.item;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new BadRequestError('missing_item', `the ${topic} notification has no data.item object`);
   }
+  // A ticket_ticket_part (ticket reply and note topics) is read as its ticket.
+  const item = subjectItem(raw as Record<string, unknown>);
   const latest = latestPart(item);
   if (latest !== undefined && isBridgeNote(latest.html)) {
     return { kind: 'ignored', reason: `${topic} of the bridge’s own note` };
@@ -81,7 +93,7 @@ export function parseIntercom(request: WebhookRequest, settings: ProviderSetting
   }
   const notificationId = firstString(body, ['id']);
   const object: IntercomObject = firstString(item, ['type']) === 'ticket' || topic.startsWith('ticket.') ? 'ticket' : 'conversation';
-  const payload: IntercomPayload = { topic, notificationId, object, item: item as Record<string, unknown> };
+  const payload: IntercomPayload = { topic, notificationId, object, item };
   return { kind: 'events', events: [{ eventType, ticketId, identity: identityOf(eventType, ticketId, payload), payload }] };
 }
 
@@ -94,7 +106,11 @@ export function parseIntercom(request: WebhookRequest, settings: ProviderSetting
  */
 function identityOf(eventType: EventType, ticketId: string, payload: IntercomPayload): string {
   if (eventType === 'ticket.created') return `ticket.created:${ticketId}`;
+  // One close of a ticket may notify both ticket.closed and ticket.state.updated, each with its own
+  // notification id: the newest part (the state change to resolved) names the close instead.
+  const closePart = eventType === 'ticket.resolved' && payload.object === 'ticket' ? latestPart(payload.item)?.id : undefined;
   const id =
+    closePart ??
     payload.notificationId ??
     (eventType === 'message.created' ? latestCustomerPart(payload.item)?.id : undefined) ??
     sha256(JSON.stringify(payload.item)).toString('hex').slice(0, 32);

@@ -33,7 +33,7 @@ export function intercomWriteBack(input: WriteBackInput, { settings: raw }: Prov
       run: async (http) => {
         // PUT /conversations/{id} merges `custom_attributes` (attributes not named keep their
         // values); tickets take `ticket_attributes` the same way.
-        await call(http, settings, 'PUT', target, isTicket ? { ticket_attributes: attributes } : { custom_attributes: attributes });
+        await call(http, settings, 'PUT', target, isTicket ? { ticket_attributes: attributes } : { custom_attributes: conversationAttributes(attributes) });
       },
     });
   }
@@ -64,6 +64,18 @@ function attributesOf(summary: WriteBackSummary, settings: IntercomSettings): Re
   const priorityAttribute = settings.customFields.priority;
   if (priorityAttribute !== undefined && summary.priority !== undefined) attributes[priorityAttribute] = summary.priority;
   return attributes;
+}
+
+/**
+ * Conversation `custom_attributes` values as Intercom 2.11 types them: `string` (or a custom object
+ * instance) only — `custom_attributes` in descriptions/2.11/api.intercom.io.yaml, as restored from
+ * 8ca4732 (../shared/specs/helpdesks/SOURCES.md); 2.12 adds integers, never decimals. So every
+ * number (confidence 0.87, sentiment -0.6, risk 0.7, QA 0.92) is sent as its decimal text ("0.87"),
+ * which keeps its value exactly; the README says to create these attributes as Text. Ticket
+ * attributes (`update_ticket_request.ticket_attributes`, a free object) keep their numbers.
+ */
+export function conversationAttributes(attributes: Readonly<Record<string, string | number>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, String(value)]));
 }
 
 interface IntercomTag {

@@ -22,18 +22,18 @@ export interface ZendeskComment {
   readonly isPublic: boolean;
 }
 
-/** `GET /api/v2/tickets/{id}.json` → the ticket object. */
+/** `GET /api/v2/tickets/{id}` → the ticket object (paths as Zendesk's OpenAPI lists them, without `.json`). */
 export async function fetchTicket(http: HttpClient, api: ZendeskApi, ticketId: string): Promise<Record<string, unknown>> {
-  const body = await getJson(http, api, `${api.baseUrl}/api/v2/tickets/${encodeURIComponent(ticketId)}.json`);
+  const body = await getJson(http, api, `${api.baseUrl}/api/v2/tickets/${encodeURIComponent(ticketId)}`);
   const ticket = body.ticket;
   if (ticket === null || typeof ticket !== 'object') throw malformed('GET ticket answered without a ticket');
   return ticket as Record<string, unknown>;
 }
 
-/** `GET /api/v2/tickets/{id}/comments.json`, oldest first, following `next_page` on the same host. */
+/** `GET /api/v2/tickets/{id}/comments`, oldest first, following `next_page` on the same host. */
 export async function fetchComments(http: HttpClient, api: ZendeskApi, ticketId: string): Promise<ZendeskComment[]> {
   const comments: ZendeskComment[] = [];
-  let url: string | undefined = `${api.baseUrl}/api/v2/tickets/${encodeURIComponent(ticketId)}/comments.json`;
+  let url: string | undefined = `${api.baseUrl}/api/v2/tickets/${encodeURIComponent(ticketId)}/comments`;
   for (let page = 0; url !== undefined && page < MAX_COMMENT_PAGES; page++) {
     const body = await getJson(http, api, url);
     const list = Array.isArray(body.comments) ? body.comments : [];

@@ -2,7 +2,7 @@
  * The Simpli results → Zendesk API calls (helpdesks.md §1.4):
  * - tags through the Tags API, `PUT /api/v2/tickets/{id}/tags` — PUT *adds* (POST would replace),
  *   so tags the bridge does not own are never touched;
- * - one `PUT /api/v2/tickets/{id}.json` with the priority, the configured custom fields (by numeric
+ * - one `PUT /api/v2/tickets/{id}` with the priority, the configured custom fields (by numeric
  *   id) and the internal note (`comment.public: false`), so one ticket update (rate-limited at 100
  *   per minute per account) carries them all.
  * Keys name the writes and the steps they carry: the Ledger runs each once.
@@ -48,7 +48,7 @@ export function zendeskWriteBack(input: WriteBackInput, { settings }: ProviderCo
   };
   if (Object.keys(ticket).length > 0) {
     const noted = note === undefined ? [] : summary.noteSteps;
-    ops.push({ key: `ticket:${steps}`, noted, run: async (http) => void (await put(http, `${ticketUrl}.json`, { ticket })) });
+    ops.push({ key: `ticket:${steps}`, noted, run: async (http) => void (await put(http, ticketUrl, { ticket })) });
   }
   return ops;
 }

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PermanentEventError } from '../../../lib/errors.ts';
 import { createHttpClient } from '../../../lib/http.ts';
 import { freshdeskProvider } from '../../../lib/providers/freshdesk/index.ts';
 import type { EventType, NormalizedEvent, QueuedEvent, StepResults } from '../../../lib/providers/types.ts';
 import { startFakeServer, type FakeServer, jsonBody } from '../../support/fake-server.ts';
+import { helpdeskContract } from '../../support/helpdesk-contracts.ts';
 
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../fixtures/freshdesk/${name}`, import.meta.url), 'utf8'));
 // Freshdesk API auth: Basic base64("{api_key}:X").
@@ -37,11 +38,13 @@ describe('Freshdesk against a fake Freshdesk API', () => {
   const ticketWithTags = (tags: string[]) => () => ({ json: { id: 20, subject: 'Charged twice', tags } });
 
   beforeAll(async () => {
-    freshdesk = await startFakeServer();
+    freshdesk = await startFakeServer(undefined, { contract: helpdeskContract });
   });
   afterAll(async () => {
     await freshdesk.stop();
   });
+  // Every request the bridge made must keep the vendor's contract (helpdesk-contracts.ts).
+  afterEach(() => freshdesk.assertNoViolations());
   beforeEach(() => {
     freshdesk.requests.length = 0;
     freshdesk.respond((r) => (r.method === 'GET' ? ticketWithTags(['vip', 'billing'])() : { status: 200, json: {} }));

@@ -88,6 +88,17 @@ describe('Freshdesk end to end (real handlers on fauxqs + dynalite, fake Simpli 
     expect(jsonBody<{ body: string }>(h.helpdesk.calls('POST', '/api/v2/tickets/20/notes')[0]).body).toContain('QA score: 0.92');
   });
 
+  it('sends the responder (responder_id in the rule’s body) as QA’s agent_id', async () => {
+    h.helpdesk.respond((r) => (r.path === '/api/v2/tickets/20/conversations' ? { json: [] } : freshdeskApi(r)));
+    const resolved = JSON.parse(fixtureText('simple-ticket-resolved.json')) as { freshdesk_webhook: Record<string, unknown> };
+    resolved.freshdesk_webhook.ticket_responder_id = 43001234567;
+    // Another resolution than the one above (its identity hashes the latest comment).
+    resolved.freshdesk_webhook.ticket_latest_public_comment = 'Closing this one, thanks!';
+    expect((await h.post('/webhooks/freshdesk/ticket-resolved', JSON.stringify(resolved), AUTH)).statusCode).toBe(202);
+    await h.drain();
+    expect(h.simpli.calls('POST', '/evaluate')[0]?.body).toMatchObject({ conversation_id: '20', agent_id: '43001234567' });
+  });
+
   it('answers 401 without the token', async () => {
     const body = fixtureText('simple-ticket-created.json');
     const wrong = await h.post('/webhooks/freshdesk/ticket-created', body, { authorization: `Basic ${Buffer.from('freshdesk:guess').toString('base64')}` });

@@ -105,6 +105,26 @@ describe('Freshdesk automation webhooks', () => {
     expect(ignoredReason(parse({ freshdesk_webhook: { ...inner, triggered_event: '{status:{from:2,to:6}}' } }, 'ticket.resolved'))).toContain('not a resolution');
   });
 
+  describe('on /ticket-resolved the ticket status, when the payload carries it, decides', () => {
+    const inner = (): Record<string, unknown> => {
+      const copy = { ...(fixture('simple-ticket-resolved.json').freshdesk_webhook as Record<string, unknown>) };
+      delete copy.triggered_event;
+      return copy;
+    };
+    it.each([['Waiting on Customer'], ['Pending'], ['Open'], ['3'], ['6']])('ignores status %s with 200 and a reason', (status) => {
+      expect(ignoredReason(parse({ freshdesk_webhook: { ...inner(), ticket_status: status } }, 'ticket.resolved'))).toBe(
+        `the ticket status is ${status}, not Resolved or Closed`,
+      );
+    });
+    it.each([['Resolved'], ['Closed'], ['closed'], ['4'], ['5']])('processes status %s as the resolution', (status) => {
+      expect(only(parse({ freshdesk_webhook: { ...inner(), ticket_status: status } }, 'ticket.resolved')).eventType).toBe('ticket.resolved');
+    });
+    it('processes a resolution whose payload does not carry the status (the route decides)', () => {
+      const { ticket_status: _omitted, ...rest } = inner();
+      expect(only(parse({ freshdesk_webhook: rest }, 'ticket.resolved')).eventType).toBe('ticket.resolved');
+    });
+  });
+
   it('advanced template on /webhooks/freshdesk/message-created → message.created', () => {
     const event = only(parse(fixture('advanced-message-created.json'), 'message.created'));
     expect(event).toMatchObject({ eventType: 'message.created', ticketId: '20' });

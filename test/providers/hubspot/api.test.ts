@@ -6,6 +6,7 @@ import { createHubSpotApi, createPacer } from '../../../lib/providers/hubspot/ap
 import { hubspotProvider } from '../../../lib/providers/hubspot/index.ts';
 import type { NormalizedEvent, ProviderSettings, QueuedEvent, StepResults } from '../../../lib/providers/types.ts';
 import { startFakeServer, type FakeServer, type RecordedRequest, jsonBody } from '../../support/fake-server.ts';
+import { helpdeskContract } from '../../support/helpdesk-contracts.ts';
 
 const json = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../fixtures/hubspot/${name}`, import.meta.url), 'utf8'));
 const notification = (name: string) => (json(name) as unknown[])[0];
@@ -27,11 +28,13 @@ function hubspotApi(request: RecordedRequest) {
 }
 
 beforeAll(async () => {
-  api = await startFakeServer(hubspotApi);
+  api = await startFakeServer(hubspotApi, { contract: helpdeskContract });
 });
 afterAll(async () => {
   await api.stop();
 });
+// Every request the bridge made must keep the vendor's contract (helpdesk-contracts.ts).
+afterEach(() => api.assertNoViolations());
 afterEach(() => {
   api.requests.length = 0;
   api.respond(hubspotApi);
@@ -49,7 +52,7 @@ describe('normalize: thin payloads enriched from the HubSpot API', () => {
     expect(get?.method).toBe('GET');
     expect(get?.path).toBe('/crm/v3/objects/tickets/3052741912');
     expect(get?.query.get('properties')?.split(',').sort()).toEqual(
-      ['content', 'hs_pipeline', 'hs_pipeline_stage', 'hs_ticket_category', 'hs_ticket_priority', 'source_type', 'subject'].sort(),
+      ['content', 'hs_pipeline', 'hs_pipeline_stage', 'hs_ticket_category', 'hs_ticket_priority', 'hubspot_owner_id', 'source_type', 'subject'].sort(),
     );
     expect(get?.query.get('associations')).toBe('contacts');
     expect(get?.headers.authorization).toBe('Bearer pat-na1-test');
@@ -82,6 +85,8 @@ describe('normalize: thin payloads enriched from the HubSpot API', () => {
     expect(batch).toHaveLength(1);
     expect(batch[0]?.body).toEqual({
       properties: ['hs_email_text', 'hs_email_html', 'hs_email_direction', 'hs_timestamp'],
+      // `required` in BatchReadInputSimplePublicObjectId of HubSpot's crm-emails-v3.json.
+      propertiesWithHistory: [],
       inputs: [{ id: '61230001' }, { id: '61230002' }],
     });
     expect(event.conversation).toEqual([

@@ -120,6 +120,22 @@ describe('HubSpot end to end (real handlers on fauxqs + dynalite, fake Simpli an
     expect(h.helpdesk.calls('POST', '/crm/v3/objects/notes')).toHaveLength(1);
   });
 
+  it('sends the ticket owner (hubspot_owner_id, which it asks the API for) as QA’s agent_id', async () => {
+    h.helpdesk.respond((request) => {
+      if (request.method === 'GET' && request.path === '/crm/v3/objects/tickets/3052741912') {
+        const ticket = JSON.parse(fixtureText('api-ticket.json')) as { properties: Record<string, unknown> };
+        const asked = (request.query.get('properties') ?? '').split(',');
+        return { json: { ...ticket, properties: { ...ticket.properties, ...(asked.includes('hubspot_owner_id') ? { hubspot_owner_id: '52550153' } : {}) } } };
+      }
+      return hubspotApi(request);
+    });
+    // Another close of the ticket (its own eventId), so the Ledger does not take it for the one above.
+    const body = compact('ticket-closed.json').replace('"eventId":1912345077', '"eventId":1912345099');
+    expect((await h.post('/webhooks/hubspot', body, hubspotHeaders(body))).statusCode).toBe(202);
+    await h.drain();
+    expect(h.simpli.calls('POST', '/evaluate')[0]?.body).toMatchObject({ conversation_id: '3052741912', agent_id: '52550153' });
+  });
+
   it('a customer’s chat message → sentiment, written to the thread’s ticket; an agent’s reply runs nothing and writes nothing', async () => {
     const customer = compact('conversation-new-message.json');
     const agentReply = JSON.stringify(fixture('conversation-new-message.json').map((n) => ({ ...n, eventId: 1912345124, messageId: 'agent-reply-1' })));

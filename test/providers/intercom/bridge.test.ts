@@ -91,6 +91,21 @@ describe('Intercom end to end (real handlers on fauxqs + dynalite, fake Simpli a
     expect(h.helpdesk.calls('POST', '/conversations/1295/reply')[0]?.body).toMatchObject({ body: expect.stringContaining('QA score: 0.92') });
   });
 
+  it('sends the conversation’s admin_assignee_id as QA’s agent_id, and "" for Intercom’s 0 (unassigned)', async () => {
+    for (const [assignee, agent] of [[814860, '814860'], [0, '']] as const) {
+      h.simpli.requests.length = 0;
+      h.helpdesk.respond(async (req) => {
+        const answer = await fakeIntercom(req);
+        return req.method === 'GET' && req.path === '/conversations/1295' ? { json: { ...(answer.json as object), admin_assignee_id: assignee } } : answer;
+      });
+      const body = fixture('conversation-admin-closed').replace('notif_9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a', `notif_agent-${assignee}`);
+      expect((await h.post('/webhooks/intercom', body, sign(body))).statusCode).toBe(202);
+      await h.drain();
+      expect(h.simpli.calls('POST', '/evaluate')[0]?.body).toMatchObject({ conversation_id: '1295', agent_id: agent });
+    }
+    h.helpdesk.respond(fakeIntercom);
+  });
+
   it('answers ping and the echo of its own note with 200 and enqueues nothing', async () => {
     const ping = fixture('ping');
     const echo = fixture('conversation-admin-noted-bridge');

@@ -1,19 +1,22 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHttpClient } from '../../../lib/http.ts';
 import { intercomProvider } from '../../../lib/providers/intercom/index.ts';
 import type { NormalizedEvent, ProviderSettings } from '../../../lib/providers/types.ts';
 import { startFakeServer, type FakeServer } from '../../support/fake-server.ts';
+import { helpdeskContract } from '../../support/helpdesk-contracts.ts';
 import { fixture, onlyEvent, queued, request } from './support.ts';
 
 let api: FakeServer;
 const http = createHttpClient({ retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
 
 beforeAll(async () => {
-  api = await startFakeServer();
+  api = await startFakeServer(undefined, { contract: helpdeskContract });
 });
 afterAll(async () => {
   await api.stop();
 });
+// Every request the bridge made must keep the vendor's contract (helpdesk-contracts.ts).
+afterEach(() => api.assertNoViolations());
 beforeEach(() => {
   api.requests.length = 0;
 });
@@ -70,6 +73,21 @@ describe('Intercom normalization', () => {
     const event = await normalize(name);
     expect(event.eventType).toBe('message.created');
     expect(event.messageText).toBe(text);
+  });
+
+  it('takes the reply from a ticket_ticket_part’s ticket_part when the ticket’s own list lacks it', async () => {
+    const body = JSON.parse(fixture('ticket-contact-replied')) as { data: { item: { ticket: { ticket_parts: { ticket_parts: unknown[] } } } } };
+    body.data.item.ticket.ticket_parts.ticket_parts = [];
+    const event = onlyEvent(intercomProvider.parse(request(JSON.stringify(body)), {}));
+    const normalized = await intercomProvider.normalize(queued(event), { settings: {}, http });
+    expect(normalized).toMatchObject({
+      eventType: 'message.created',
+      ticketId: '1296',
+      subject: 'Refund request',
+      messageText: 'Any update? It has been a week.',
+      agentId: '814860',
+      metadata: { intercom_object: 'ticket', status: 'in_progress' },
+    });
   });
 
   it('uses a fieldMap override for a custom field', async () => {

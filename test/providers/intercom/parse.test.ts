@@ -24,7 +24,7 @@ describe('Intercom notifications → events', () => {
     ['conversation-admin-closed', 'ticket.resolved', '1295', 'ticket.resolved:1295:notif_9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a'],
     ['ticket-created', 'ticket.created', '1296', 'ticket.created:1296'],
     ['ticket-contact-replied', 'message.created', '1296', 'message.created:1296:notif_22222222-3333-4444-8555-666666666666'],
-    ['ticket-state-updated-resolved', 'ticket.resolved', '1296', 'ticket.resolved:1296:notif_33333333-4444-4555-8666-777777777777'],
+    ['ticket-state-updated-resolved', 'ticket.resolved', '1296', 'ticket.resolved:1296:9002'],
   ])('%s → %s of %s, identity %s', (name, eventType, ticketId, identity) => {
     const event = onlyEvent(parse(fixture(name)));
     expect(event).toMatchObject({ eventType, ticketId, identity });
@@ -60,6 +60,45 @@ describe('Intercom notifications → events', () => {
     const body = JSON.parse(fixture('ticket-state-updated-resolved')) as { data: { item: Record<string, unknown> } };
     body.data.item.ticket_state = 'resolved';
     expect(onlyEvent(parse(JSON.stringify(body))).eventType).toBe('ticket.resolved');
+  });
+
+  describe('ticket topics about one part send a ticket_ticket_part (real shape, see lib/providers/intercom/item.ts)', () => {
+    type Wrapped = { topic: string; data: { item: { type: string; ticket: { ticket_parts: { ticket_parts: unknown[] } }; ticket_part: Record<string, unknown> } } };
+    const wrapped = (): Wrapped => JSON.parse(fixture('ticket-contact-replied')) as Wrapped;
+
+    it('reads ticket.contact.replied as a message on the wrapped ticket', () => {
+      const event = onlyEvent(parse(fixture('ticket-contact-replied')));
+      expect(event).toMatchObject({ eventType: 'message.created', ticketId: '1296', payload: { object: 'ticket' } });
+    });
+
+    it('finds the reply in ticket_part when the ticket’s own list does not hold it', () => {
+      const body = wrapped();
+      body.data.item.ticket.ticket_parts.ticket_parts = [];
+      const event = onlyEvent(parse(JSON.stringify(body)));
+      expect(event.identity).toBe('message.created:1296:notif_22222222-3333-4444-8555-666666666666');
+      expect((event.payload as { item: { ticket_parts: { ticket_parts: { id: string }[] } } }).item.ticket_parts.ticket_parts.map((p) => p.id)).toEqual(['9001']);
+    });
+
+    it.each([['ticket.admin.replied'], ['ticket.note.created'], ['ticket.admin.assigned'], ['ticket.attribute.updated']])('ignores %s', (topic) => {
+      const body = { ...wrapped(), topic };
+      expect(parse(JSON.stringify(body))).toEqual({ kind: 'ignored', reason: `topic ${topic} is not processed` });
+    });
+
+    it('ignores ticket.contact.replied whose part is not a contact’s', () => {
+      const body = wrapped();
+      body.data.item.ticket.ticket_parts.ticket_parts = [];
+      body.data.item.ticket_part.author = { type: 'admin', id: '814860' };
+      expect(parse(JSON.stringify(body))).toEqual({ kind: 'ignored', reason: 'ticket.contact.replied carries no customer message' });
+    });
+
+    it('treats ticket.closed as the resolution, with the same identity as the ticket.state.updated of that close', () => {
+      const stateUpdated = fixtureJson('ticket-state-updated-resolved');
+      const closed = { ...stateUpdated, topic: 'ticket.closed', id: 'notif_closed-0000' };
+      const a = onlyEvent(parse(JSON.stringify(stateUpdated)));
+      const b = onlyEvent(parse(JSON.stringify(closed)));
+      expect(b).toMatchObject({ eventType: 'ticket.resolved', ticketId: '1296' });
+      expect(b.identity).toBe(a.identity);
+    });
   });
 
   describe('echo loop: what the bridge writes comes back as notifications and is ignored', () => {

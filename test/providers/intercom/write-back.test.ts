@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PermanentEventError, UpstreamError } from '../../../lib/errors.ts';
 import { createHttpClient, type HttpClient } from '../../../lib/http.ts';
 import { intercomProvider } from '../../../lib/providers/intercom/index.ts';
 import type { NormalizedEvent, ProviderSettings, StepResults, WriteBackOp } from '../../../lib/providers/types.ts';
 import { startFakeServer, type FakeServer, type Responder } from '../../support/fake-server.ts';
+import { helpdeskContract } from '../../support/helpdesk-contracts.ts';
 
 let api: FakeServer;
 const http = createHttpClient({ retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
@@ -19,11 +20,13 @@ const intercom: Responder = (req) => {
 };
 
 beforeAll(async () => {
-  api = await startFakeServer(intercom);
+  api = await startFakeServer(intercom, { contract: helpdeskContract });
 });
 afterAll(async () => {
   await api.stop();
 });
+// Every request the bridge made must keep the vendor's contract (helpdesk-contracts.ts).
+afterEach(() => api.assertNoViolations());
 beforeEach(() => {
   api.requests.length = 0;
   api.respond(intercom);
@@ -113,7 +116,19 @@ describe('Intercom write-back', () => {
 
     expect(calls()).toEqual(['PUT /conversations/1295']);
     expect(api.requests[0]?.body).toEqual({
-      custom_attributes: { 'AI category': 'billing', 'AI escalation risk': 0.7, 'AI priority': 'high' },
+      // Intercom 2.11's custom_attributes take strings only: the risk 0.7 goes as its decimal text.
+      custom_attributes: { 'AI category': 'billing', 'AI escalation risk': '0.7', 'AI priority': 'high' },
+    });
+  });
+
+  it('sends every decimal (confidence, sentiment, risk, QA) as its exact decimal text', async () => {
+    const settings = settingsFor({
+      customFields: { ai_confidence: 'AI confidence', ai_sentiment: 'AI sentiment', ai_escalation_risk: 'AI risk', ai_qa_score: 'AI QA' },
+    });
+    const results = { ...triaged, qa: { score: 0.92, summary: 'ok' } } as StepResults;
+    await runAll(ops(conversation, results, settings).filter((op) => op.key.startsWith('attributes:')));
+    expect(api.calls('PUT', '/conversations/1295')[0]?.body).toEqual({
+      custom_attributes: { 'AI confidence': '0.87', 'AI sentiment': '-0.6', 'AI risk': '0.7', 'AI QA': '0.92' },
     });
   });
 

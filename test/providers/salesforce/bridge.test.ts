@@ -95,6 +95,17 @@ describe('Salesforce end to end (real handlers on fauxqs + dynalite, fake Simpli
     expect(h.helpdesk.calls('PATCH', '/services/data/v62.0/sobjects/Case/5005e00000QxYz1AAF')[0]?.body).toEqual({ AI_QA_Score__c: 0.92 });
   });
 
+  it('sends the Case owner (OwnerId) as QA’s agent_id', async () => {
+    const body = fixture('case-closed').replace('<sf:Id>5005e00000QxYz1AAF</sf:Id>', '<sf:Id>5005e00000QxYz1AAF</sf:Id><sf:OwnerId>0055e000003AbCdAAK</sf:OwnerId>');
+    expect(body).toContain('OwnerId');
+    // A later close (its own ClosedDate), so the Ledger does not take it for the one above.
+    const reclosed = body.replace(/<sf:ClosedDate>[^<]*<\/sf:ClosedDate>/, '<sf:ClosedDate>2024-06-09T10:00:00.000Z</sf:ClosedDate>');
+    expect(reclosed).toContain('2024-06-09T10:00:00.000Z');
+    expect((await h.post(`/webhooks/salesforce/ticket-resolved?token=${TOKEN}`, reclosed, SOAP_HEADERS)).statusCode).toBe(200);
+    await h.drain();
+    expect(h.simpli.calls('POST', '/evaluate')[0]?.body).toMatchObject({ conversation_id: '5005e00000QxYz1AAF', agent_id: '0055e000003AbCdAAK' });
+  });
+
   it('acknowledges the echo of its own CaseComment without enqueuing it (no loop, no 24 h of retries)', async () => {
     const echo = await h.post(`/webhooks/salesforce/message-created?token=${TOKEN}`, fixture('case-comment-bridge-note'), SOAP_HEADERS);
     expect(echo.statusCode).toBe(200);

@@ -1,20 +1,23 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PermanentEventError } from '../../../lib/errors.ts';
 import { createHttpClient } from '../../../lib/http.ts';
 import { salesforceProvider } from '../../../lib/providers/salesforce/index.ts';
 import type { EventType, NormalizedEvent, ProviderSettings } from '../../../lib/providers/types.ts';
 import { startFakeServer, type FakeServer } from '../../support/fake-server.ts';
+import { helpdeskContract } from '../../support/helpdesk-contracts.ts';
 import { caseNotification, envelope, fixture, outbound, queued } from './support.ts';
 
 let api: FakeServer;
 const http = createHttpClient({ retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
 
 beforeAll(async () => {
-  api = await startFakeServer();
+  api = await startFakeServer(undefined, { contract: helpdeskContract });
 });
 afterAll(async () => {
   await api.stop();
 });
+// Every request the bridge made must keep the vendor's contract (helpdesk-contracts.ts).
+afterEach(() => api.assertNoViolations());
 beforeEach(() => {
   api.requests.length = 0;
 });

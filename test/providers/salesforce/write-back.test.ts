@@ -1,10 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PermanentEventError } from '../../../lib/errors.ts';
 import { createHttpClient, type HttpClient } from '../../../lib/http.ts';
 import { salesforceProvider } from '../../../lib/providers/salesforce/index.ts';
 import { mergeTags, truncateUtf8 } from '../../../lib/providers/salesforce/write-back.ts';
 import type { NormalizedEvent, ProviderSettings, StepResults, WriteBackOp } from '../../../lib/providers/types.ts';
 import { startFakeServer, type FakeServer, type Responder, jsonBody } from '../../support/fake-server.ts';
+import { helpdeskContract } from '../../support/helpdesk-contracts.ts';
 
 let api: FakeServer;
 const http = createHttpClient({ retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
@@ -18,11 +19,13 @@ const salesforce: Responder = (req) => {
 };
 
 beforeAll(async () => {
-  api = await startFakeServer(salesforce);
+  api = await startFakeServer(salesforce, { contract: helpdeskContract });
 });
 afterAll(async () => {
   await api.stop();
 });
+// Every request the bridge made must keep the vendor's contract (helpdesk-contracts.ts).
+afterEach(() => api.assertNoViolations());
 beforeEach(() => {
   api.requests.length = 0;
   api.respond(salesforce);

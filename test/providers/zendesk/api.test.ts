@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PermanentEventError } from '../../../lib/errors.ts';
 import { createHttpClient } from '../../../lib/http.ts';
 import { zendeskProvider } from '../../../lib/providers/zendesk/index.ts';
 import type { EventType, NormalizedEvent, QueuedEvent, StepResults } from '../../../lib/providers/types.ts';
 import { startFakeServer, type FakeServer, jsonBody } from '../../support/fake-server.ts';
+import { helpdeskContract } from '../../support/helpdesk-contracts.ts';
 
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../fixtures/zendesk/${name}`, import.meta.url), 'utf8'));
 
@@ -38,11 +39,13 @@ describe('Zendesk against a fake Zendesk API', () => {
   const http = createHttpClient({ retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 20 } });
 
   beforeAll(async () => {
-    zendesk = await startFakeServer();
+    zendesk = await startFakeServer(undefined, { contract: helpdeskContract });
   });
   afterAll(async () => {
     await zendesk.stop();
   });
+  // Every request the bridge made must keep the vendor's contract (helpdesk-contracts.ts).
+  afterEach(() => zendesk.assertNoViolations());
   beforeEach(() => {
     zendesk.requests.length = 0;
     zendesk.respond(() => ({ status: 200, json: {} }));
@@ -110,18 +113,18 @@ describe('Zendesk against a fake Zendesk API', () => {
 
     it('reads the ticket when a thin trigger sends only its id', async () => {
       zendesk.respond((r) =>
-        r.path === '/api/v2/tickets/35438.json'
+        r.path === '/api/v2/tickets/35438'
           ? { json: { ticket: { id: 35438, subject: 'Printer on fire', description: 'It is literally on fire.', requester_id: 99, via: { channel: 'voice' }, status: 'new', tags: [] } } }
           : { status: 404, json: {} },
       );
       const normalized = await zendeskProvider.normalize(queued('ticket.created', '35438', fixture('trigger-thin.json')), { settings, http });
       expect(normalized).toMatchObject({ subject: 'Printer on fire', body: 'It is literally on fire.', customerId: '99', channel: 'phone' });
-      expect(zendesk.requests.map((r) => [r.method, r.path, r.headers.authorization])).toEqual([['GET', '/api/v2/tickets/35438.json', AUTHORIZATION]]);
+      expect(zendesk.requests.map((r) => [r.method, r.path, r.headers.authorization])).toEqual([['GET', '/api/v2/tickets/35438', AUTHORIZATION]]);
     });
 
     it('fetches the public conversation for QA on resolution, following next_page on the same host only', async () => {
       zendesk.respond((r) => {
-        if (r.path === '/api/v2/tickets/35436/comments.json' && r.query.get('page') === null) {
+        if (r.path === '/api/v2/tickets/35436/comments' && r.query.get('page') === null) {
           return {
             json: {
               comments: [
@@ -129,7 +132,7 @@ describe('Zendesk against a fake Zendesk API', () => {
                 { id: 2, author_id: 8447388095614, body: 'Checking with billing', plain_body: 'Checking with billing', public: false },
                 { id: 3, author_id: 8447388095614, body: 'Refunded!', plain_body: 'Refunded!', public: true },
               ],
-              next_page: `${zendesk.url}/api/v2/tickets/35436/comments.json?page=2`,
+              next_page: `${zendesk.url}/api/v2/tickets/35436/comments?page=2`,
             },
           };
         }
@@ -140,7 +143,7 @@ describe('Zendesk against a fake Zendesk API', () => {
                 { id: 4, author_id: 8447388099999, plain_body: '[Simpli AI]\nTriage: billing', public: false },
                 { id: 5, author_id: 8447388090494, plain_body: 'Thanks, got it.', public: true },
               ],
-              next_page: 'https://evil.example/api/v2/tickets/35436/comments.json?page=3',
+              next_page: 'https://evil.example/api/v2/tickets/35436/comments?page=3',
             },
           };
         }
@@ -172,7 +175,7 @@ describe('Zendesk against a fake Zendesk API', () => {
       expect(keys).toEqual(['tags:classify+route+sentiment', 'ticket:classify+route+sentiment']);
       expect(zendesk.requests.map((r) => [r.method, r.path])).toEqual([
         ['PUT', '/api/v2/tickets/35436/tags'],
-        ['PUT', '/api/v2/tickets/35436.json'],
+        ['PUT', '/api/v2/tickets/35436'],
       ]);
       expect(zendesk.requests.every((r) => r.headers.authorization === AUTHORIZATION)).toBe(true);
       expect(zendesk.requests[0]?.body).toEqual({ tags: ['billing', 'team-billing-team', 'negative', 'escalation-risk'] });
@@ -195,21 +198,21 @@ describe('Zendesk against a fake Zendesk API', () => {
       for (const [urgency, expected] of [['low', 'low'], ['medium', 'normal'], ['high', 'high'], ['urgent', 'urgent'], ['critical', 'urgent']] as const) {
         zendesk.requests.length = 0;
         await runAll({ results: { classify: { category: 'x', urgency, sentiment: 'neutral', confidence: 0.9 } } });
-        expect(jsonBody<{ ticket: { priority?: string } }>(zendesk.calls('PUT', '/api/v2/tickets/35436.json')[0]).ticket.priority).toBe(expected);
+        expect(jsonBody<{ ticket: { priority?: string } }>(zendesk.calls('PUT', '/api/v2/tickets/35436')[0]).ticket.priority).toBe(expected);
       }
     });
 
     it('sets no priority below the confidence threshold and tags the ticket for manual triage', async () => {
       await runAll({ results: { classify: { category: 'Billing', urgency: 'urgent', sentiment: 'negative', confidence: 0.4 } } });
       expect(zendesk.calls('PUT', '/api/v2/tickets/35436/tags')[0]?.body).toEqual({ tags: ['billing', 'needs-manual-triage'] });
-      expect(zendesk.calls('PUT', '/api/v2/tickets/35436.json')[0]?.body).not.toHaveProperty('ticket.priority');
+      expect(zendesk.calls('PUT', '/api/v2/tickets/35436')[0]?.body).not.toHaveProperty('ticket.priority');
     });
 
     it('writes no note when writeNotes is false, and only configured custom fields', async () => {
       settings = { ...settings, writeNotes: false, customFields: { ai_team: 360009999999 }, tagPrefix: 'ai-' };
       await runAll({});
       expect(zendesk.calls('PUT', '/api/v2/tickets/35436/tags')[0]?.body).toEqual({ tags: ['ai-billing', 'ai-team-billing-team', 'ai-negative', 'ai-escalation-risk'] });
-      expect(zendesk.calls('PUT', '/api/v2/tickets/35436.json')[0]?.body).toEqual({
+      expect(zendesk.calls('PUT', '/api/v2/tickets/35436')[0]?.body).toEqual({
         ticket: { priority: 'high', custom_fields: [{ id: 360009999999, value: 'billing-team' }] },
       });
     });

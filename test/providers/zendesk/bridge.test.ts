@@ -13,7 +13,7 @@ const signed = (body: string, nowMs = Date.now(), secret = DEFAULT_SECRET) =>
   signZendesk({ method: 'POST', url: 'https://bridge.example.com/webhooks/zendesk', body: Buffer.from(body), secret, nowMs }).headers;
 
 const zendeskApi: Responder = (r) => {
-  if (r.method === 'GET' && r.path === '/api/v2/tickets/35436/comments.json') {
+  if (r.method === 'GET' && r.path === '/api/v2/tickets/35436/comments') {
     return {
       json: {
         comments: [
@@ -56,7 +56,7 @@ describe('Zendesk end to end (real handlers on fauxqs + dynalite, fake Simpli an
     expect(h.simpli.calls('POST', '/classify')).toHaveLength(1);
     expect(h.helpdesk.requests.map((r) => [r.method, r.path])).toEqual([
       ['PUT', '/api/v2/tickets/35436/tags'],
-      ['PUT', '/api/v2/tickets/35436.json'],
+      ['PUT', '/api/v2/tickets/35436'],
     ]);
     expect(h.helpdesk.requests.every((r) => r.headers.authorization === AUTHORIZATION)).toBe(true);
     expect(h.helpdesk.requests[0]?.body).toEqual({ tags: ['billing', 'team-billing-team', 'negative', 'escalation-risk'] });
@@ -106,7 +106,7 @@ describe('Zendesk end to end (real handlers on fauxqs + dynalite, fake Simpli an
         { role: 'agent', content: 'Refunded the duplicate charge.' },
       ],
     });
-    const update = h.helpdesk.calls('PUT', '/api/v2/tickets/35436.json')[0]?.body as { ticket: { comment: { body: string; public: boolean } } };
+    const update = h.helpdesk.calls('PUT', '/api/v2/tickets/35436')[0]?.body as { ticket: { comment: { body: string; public: boolean } } };
     expect(update.ticket.comment.public).toBe(false);
     expect(update.ticket.comment.body).toContain('QA score: 0.92');
   });
