@@ -17,7 +17,8 @@ import { PROVIDER_NAMES, type ProviderName } from '../lib/providers/types.ts';
 
 /** `provider:…` is an event id (lib/ingest.ts builds them so); anything else a ticket id. */
 export function isEventId(id: string): boolean {
-  return (PROVIDER_NAMES as readonly string[]).some((p) => id.startsWith(`${p}:`));
+  // A connector's ids (issue #12) are `<name>:<event type>:…`.
+  return (PROVIDER_NAMES as readonly string[]).some((p) => id.startsWith(`${p}:`)) || /^[a-z0-9-]+:(ticket\.created|message\.created|ticket\.resolved):/.test(id);
 }
 
 /** Records for an event id, or every event of a ticket (oldest first). */

@@ -5,15 +5,20 @@
  * helpdesk would send it NOW: the body is re-signed with the current time by the provider's signer
  * (infra/sign/), replacing the file's stale signature headers, and POSTed to the same path and
  * query. Prints the status and the body; exits non-zero on a non-2xx answer.
+ * A connector (`/webhooks/<name>` declared in HELPDESK_CONFIG, or a preset by its name) is signed
+ * as its specification says (infra/sign/connector.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { LOCAL_DEV_SECRET } from '../lib/config.ts';
+import { LOCAL_DEV_SECRET, parseHelpdeskConfig, type HelpdeskConfig } from '../lib/config.ts';
+import { PRESETS } from '../lib/providers/connector/presets/index.ts';
+import { CONNECTOR_NAME, connectorSpecSchema } from '../lib/providers/connector/spec.ts';
 import { PROVIDER_NAMES, type ProviderName } from '../lib/providers/types.ts';
 import { signStandardWebhook } from './sign/generic.ts';
+import { connectorSigner } from './sign/connector.ts';
 import { signers } from './sign/index.ts';
 
 /** Headers that carry a signature, token or timestamp a re-signed request must not keep. */
@@ -39,6 +44,8 @@ export interface SendOptions {
   /** Send the file's headers unchanged (e.g. to replay an unsigned or a stale request). */
   readonly asIs?: boolean;
   readonly nowMs?: number;
+  /** HELPDESK_CONFIG as the stack has it, for connectors' specifications (presets need none). */
+  readonly helpdeskConfig?: HelpdeskConfig | undefined;
 }
 
 export interface SendResult {
@@ -49,11 +56,20 @@ export interface SendResult {
   readonly body: string;
 }
 
-/** `/webhooks/{provider}/…` → provider; the guide's `/webhook/…` → generic. */
+/** `/webhooks/{provider}/…` → provider (a built-in or a connector's name); the guide's `/webhook/…` → generic. */
 export function providerOf(rawPath: string): ProviderName | undefined {
   if (/^\/webhook\//.test(rawPath)) return 'generic';
   const name = /^\/webhooks\/([^/?]+)/.exec(rawPath)?.[1]?.toLowerCase();
-  return (PROVIDER_NAMES as readonly string[]).includes(name ?? '') ? (name as ProviderName) : undefined;
+  return (PROVIDER_NAMES as readonly string[]).includes(name ?? '') || CONNECTOR_NAME.test(name ?? '') ? name : undefined;
+}
+
+/** A connector's signer, from HELPDESK_CONFIG[name].connector or the preset it (or its name) names. */
+function connectorSignerFor(name: string, config: HelpdeskConfig | undefined) {
+  const settings = config?.[name] ?? {};
+  const preset = typeof settings.preset === 'string' ? settings.preset : name;
+  const raw = settings.connector ?? (Object.hasOwn(PRESETS, preset) ? PRESETS[preset] : undefined);
+  const spec = connectorSpecSchema.safeParse(raw);
+  return spec.success ? connectorSigner(spec.data) : undefined;
 }
 
 /** Builds the request (re-signed unless `asIs`) and sends it. */
@@ -72,7 +88,7 @@ export async function sendEvent(event: SampleEvent, options: SendOptions): Promi
     if (!options.asIs && STALE_HEADERS.some((h) => h.test(lower))) continue;
     headers[lower] = value;
   }
-  const signer = provider === undefined ? undefined : signers[provider];
+  const signer = provider === undefined ? undefined : (signers[provider] ?? connectorSignerFor(provider, options.helpdeskConfig));
   const signed = !options.asIs && signer !== undefined;
   if (signed) {
     const nowMs = options.nowMs ?? Date.now();
@@ -112,7 +128,9 @@ async function main(): Promise<number> {
     return values.help ? 0 : 2;
   }
   const event = JSON.parse(await readFile(resolve(file), 'utf8')) as SampleEvent;
-  const result = await sendEvent(event, { baseUrl: values.url, secret: values.secret, asIs: values['as-is'] });
+  // The stack's HELPDESK_CONFIG, when exported, tells how a custom connector signs; presets need none.
+  const helpdeskConfig = process.env.HELPDESK_CONFIG ? parseHelpdeskConfig(process.env.HELPDESK_CONFIG, 'HELPDESK_CONFIG') : undefined;
+  const result = await sendEvent(event, { baseUrl: values.url, secret: values.secret, asIs: values['as-is'], helpdeskConfig });
   const how = result.signed ? `re-signed for ${result.provider}` : result.provider === undefined ? 'unknown provider, sent as is' : 'sent as is';
   console.log(`POST ${result.url} (${how})`);
   console.log(`${result.status}${result.body === '' ? '' : ` ${result.body}`}`);

@@ -431,7 +431,7 @@ function banner(stack: LocalStack): string {
     '',
     `  API          ${stack.url}`,
     ...routes.map((route, i) => `  ${i === 0 ? 'Routes      ' : '            '} ${route}`),
-    `               {provider}: ${PROVIDER_NAMES.join(', ')}; {event}: ticket-created, message-created, ticket-resolved`,
+    `               {provider}: ${PROVIDER_NAMES.join(', ')}, or a connector in HELPDESK_CONFIG; {event}: ticket-created, message-created, ticket-resolved`,
     `  SQS          fauxqs ${stack.emulators.sqsEndpoint}: TicketQueue (visibility ${r.visibilityTimeoutSeconds} s, maxReceiveCount ${r.maxReceiveCount}) → DeadLetterQueue`,
     `  DynamoDB     dynalite ${stack.emulators.dynamodbEndpoint}: ${r.tableName} (no TTL locally)`,
     `  Poller       batch ${r.processFunction.batchSize}, window ${r.processFunction.maximumBatchingWindowSeconds} s, function timeout ${r.processFunction.functionTimeoutSeconds} s`,

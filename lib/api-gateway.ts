@@ -83,7 +83,7 @@ const json = (statusCode: number, body: unknown, headers: Record<string, string>
 });
 
 export function toHttpResponse(result: IngestResult, provider: ProviderIngest | undefined): Response {
-  const custom = provider?.acceptedResponse?.(result.parse);
+  const custom = provider?.acceptedResponse?.(result.parse) ?? (result.parse.kind === 'ignored' ? result.parse.response : undefined);
   if (custom !== undefined) return { statusCode: 200, headers: { 'content-type': custom.contentType }, body: custom.body };
   if (result.kind === 'ignored') return json(200, { status: 'ignored', reason: result.reason });
   return json(202, { status: 'accepted', eventIds: result.events.map((e) => e.eventId) });
@@ -105,6 +105,8 @@ export function errorToHttpResponse(error: unknown): Response {
   if (error instanceof PayloadTooLargeError) return json(413, { error: 'payload_too_large', message: error.message });
   if (error instanceof NotFoundError) return json(404, { error: error.reason, message: error.message });
   if (error instanceof UnprocessableEventError) return json(422, { error: error.reason, message: error.message });
+  // A misconfigured connector: its operator reads the log line; the sender retries later.
+  if (error instanceof ConfigError) return json(500, { error: 'internal_error' });
   // Only authenticated requests get this far, so saying what was wrong with the body is safe.
   if (error instanceof BridgeError && !error.retryable) return json(400, { error: error.reason, message: error.message });
   return json(500, { error: 'internal_error' });

@@ -8,6 +8,9 @@ import * as z from 'zod/mini';
 import { ConfigError } from './errors.ts';
 import { secretProblem } from './standard-webhooks.ts';
 import { parseAllowList } from './ip-allow.ts';
+import { compileConnector, isConnectorEntry } from './providers/connector/compile.ts';
+import { PRESETS } from './providers/connector/presets/index.ts';
+import { CONNECTOR_NAME } from './providers/connector/spec.ts';
 import { PROVIDER_NAMES, type ProviderName, type ProviderSettings } from './providers/types.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -75,13 +78,16 @@ export interface ProcessConfig {
 }
 
 export function loadIngestConfig(env: Env = process.env): IngestConfig {
+  const webhookSecrets = secretsSource(env, 'WEBHOOK_SECRETS', parseWebhookSecrets);
+  const helpdeskConfig = optionalSecretsSource(env, 'HELPDESK_CONFIG', parseHelpdeskConfig);
+  assertSecretsNameProviders(webhookSecrets, helpdeskConfig);
   return {
     queueUrl: required(env, 'QUEUE_URL', 'the TicketQueue URL'),
-    webhookSecrets: secretsSource(env, 'WEBHOOK_SECRETS', parseWebhookSecrets),
+    webhookSecrets,
     secretsCacheSeconds: integer(env, 'SECRETS_CACHE_SECONDS', 300, 0, 3600),
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, 1024, DEFAULT_MAX_BODY_BYTES),
     publicBaseUrl: optionalUrl(env, 'PUBLIC_BASE_URL'),
-    helpdeskConfig: optionalSecretsSource(env, 'HELPDESK_CONFIG', parseHelpdeskConfig),
+    helpdeskConfig,
     // The Ledger's memory, so that ingest refuses events older than it (replays, issue #13 finding 5).
     ledgerTtlDays: integer(env, 'LEDGER_TTL_DAYS', 30, 1, 3650),
   };
@@ -116,8 +122,11 @@ export function loadProcessConfig(env: Env = process.env): ProcessConfig {
   };
 }
 
-const secretsSchema = z.partialRecord(z.enum(PROVIDER_NAMES), z.array(z.string()));
-const helpdeskSchema = z.partialRecord(z.enum(PROVIDER_NAMES), z.record(z.string(), z.unknown()));
+/** A built-in provider's name, or a connector's own (issue #12). */
+const providerKey = z.union([z.enum(PROVIDER_NAMES), z.string().check(z.regex(CONNECTOR_NAME))]);
+const secretsSchema = z.record(providerKey, z.array(z.string()));
+const helpdeskSchema = z.record(providerKey, z.record(z.string(), z.unknown()));
+const KEYS_HINT = `built-in providers (${PROVIDER_NAMES.join(', ')}), presets (${Object.keys(PRESETS).join(', ')}) or a connector's own lower-case name`;
 
 /** Parses WEBHOOK_SECRETS JSON (inline or from Secrets Manager); `origin` names where it came from. */
 export function parseWebhookSecrets(json: string, origin: string): WebhookSecrets {
@@ -143,7 +152,34 @@ export function parseHelpdeskConfig(json: string, origin: string): HelpdeskConfi
     const path = origin === 'HELPDESK_CONFIG' ? `HELPDESK_CONFIG.${provider}.allowedIps` : `${origin} → ${provider}.allowedIps`;
     parseAllowList(settings?.allowedIps, path);
   }
+  for (const [name, settings] of Object.entries(config)) {
+    if ((PROVIDER_NAMES as readonly string[]).includes(name)) continue;
+    if (!isConnectorEntry(name, settings)) {
+      throw new ConfigError(
+        'unknown_provider',
+        `${origin} has an entry "${name}" that is neither a provider nor a preset: give it a "connector" specification or "preset": one of ${Object.keys(PRESETS).join(', ')}`,
+      );
+    }
+    // Each connector's specification is checked now: a typo fails the cold start with its path.
+    compileConnector(name, settings);
+  }
   return config;
+}
+
+/**
+ * With both inline, every WEBHOOK_SECRETS key must name something served: a built-in, a preset or
+ * a connector of HELPDESK_CONFIG — so a typo ("zendsk") fails at start instead of never matching.
+ */
+function assertSecretsNameProviders(secrets: SecretsSource<WebhookSecrets>, helpdesk: SecretsSource<HelpdeskConfig>): void {
+  if (secrets.inline === undefined || helpdesk.secretArn !== undefined) return;
+  const declared = helpdesk.inline ?? {};
+  for (const name of Object.keys(secrets.inline)) {
+    if ((PROVIDER_NAMES as readonly string[]).includes(name) || Object.hasOwn(declared, name)) continue;
+    throw new ConfigError(
+      'invalid_shape',
+      `WEBHOOK_SECRETS has an invalid entry at ${name}; keys must be ${KEYS_HINT} declared in HELPDESK_CONFIG`,
+    );
+  }
 }
 
 function parseJson<T>(json: string, origin: string, schema: z.ZodMiniType<T>, example: string): T {
@@ -160,7 +196,7 @@ function parseJson<T>(json: string, origin: string, schema: z.ZodMiniType<T>, ex
       .join(', ');
     throw new ConfigError(
       'invalid_shape',
-      `${origin} has an invalid entry at ${where}; keys must be one of ${PROVIDER_NAMES.join(', ')} and look like ${example}`,
+      `${origin} has an invalid entry at ${where}; keys must be ${KEYS_HINT}, and look like ${example}`,
     );
   }
   return result.data;

@@ -6,8 +6,9 @@
 import { NotFoundError, PayloadTooLargeError, UnprocessableEventError } from './errors.ts';
 import { shown } from './log-safe.ts';
 import { own } from './own.ts';
-import { isValidTicketId, TICKET_ID_FORMATS } from './ticket-id.ts';
+import { isValidTicketId, ticketIdFormat } from './ticket-id.ts';
 import { assertSourceAllowed } from './ip-allow.ts';
+import { connectorIngest, isConnector } from './providers/connector/index.ts';
 import type { ProviderSettings } from './providers/types.ts';
 import {
   PROVIDER_NAMES,
@@ -76,7 +77,11 @@ export async function ingest(input: IngestInput, deps: IngestDeps): Promise<Inge
     throw new PayloadTooLargeError('body_too_large', `the body is ${input.request.rawBody.length} bytes; the limit is ${deps.maxBodyBytes}`);
   }
   const name = input.provider.toLowerCase();
-  const provider = (PROVIDER_NAMES as readonly string[]).includes(name) ? deps.providers[name as ProviderName] : undefined;
+  let provider = (PROVIDER_NAMES as readonly string[]).includes(name) ? deps.providers[name as ProviderName] : undefined;
+  // Not a built-in: a connector when HELPDESK_CONFIG declares one under this name (issue #12).
+  if (provider === undefined && !(PROVIDER_NAMES as readonly string[]).includes(name) && isConnector(name, await deps.settingsFor(name))) {
+    provider = connectorIngest(name);
+  }
   if (provider === undefined) {
     throw new NotFoundError('unknown_provider', `unknown provider "${shown(input.provider)}"; use one of ${Object.keys(deps.providers).join(', ')}`);
   }
@@ -132,7 +137,7 @@ export async function ingest(input: IngestInput, deps: IngestDeps): Promise<Inge
   // An id of a shape the helpdesk never issues would reach a write-back URL (`..` is the parent
   // resource): refused with what the id must be, without echoing it.
   if (events.some((e) => !isValidTicketId(provider.name, e.ticketId))) {
-    throw new UnprocessableEventError('invalid_ticket_id', `the ${provider.name} ticket id must be ${TICKET_ID_FORMATS[provider.name].expected}`);
+    throw new UnprocessableEventError('invalid_ticket_id', `the ${provider.name} ticket id must be ${ticketIdFormat(provider.name).expected}`);
   }
   await deps.enqueue(events);
   return { kind: 'accepted', provider: provider.name, events, parse };

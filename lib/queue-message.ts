@@ -4,11 +4,13 @@
  */
 import * as z from 'zod/mini';
 import { PermanentEventError } from './errors.ts';
+import { CONNECTOR_NAME } from './providers/connector/spec.ts';
 import { EVENT_TYPES, PROVIDER_NAMES, type QueuedEvent } from './providers/types.ts';
 
 const queuedEventSchema = z.object({
   v: z.literal(1),
-  provider: z.enum(PROVIDER_NAMES),
+  // A built-in or a connector's name (issue #12).
+  provider: z.union([z.enum(PROVIDER_NAMES), z.string().check(z.regex(CONNECTOR_NAME))]),
   eventType: z.enum(EVENT_TYPES),
   eventId: z.string().check(z.minLength(1)),
   ticketId: z.string().check(z.minLength(1)),

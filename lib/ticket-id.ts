@@ -7,7 +7,8 @@
  */
 import { PermanentEventError } from './errors.ts';
 import { canonicalId } from './providers/salesforce/salesforce-id.ts';
-import type { ProviderName } from './providers/types.ts';
+import { own } from './own.ts';
+import type { BuiltInProviderName, ProviderName } from './providers/types.ts';
 
 export interface TicketIdFormat {
   readonly test: (id: string) => boolean;
@@ -17,7 +18,7 @@ export interface TicketIdFormat {
 
 const DIGITS = /^\d{1,20}$/;
 
-export const TICKET_ID_FORMATS: Readonly<Record<ProviderName, TicketIdFormat>> = {
+export const TICKET_ID_FORMATS: Readonly<Record<BuiltInProviderName, TicketIdFormat>> = {
   // "id: integer, Automatically assigned when the ticket is created"
   // (https://developer.zendesk.com/api-reference/ticketing/tickets/tickets/#json-format).
   zendesk: { test: (id) => DIGITS.test(id), expected: 'the ticket number (digits), e.g. "{{ticket.id}}"' },
@@ -40,7 +41,12 @@ export const TICKET_ID_FORMATS: Readonly<Record<ProviderName, TicketIdFormat>> =
 
 /** True when `id` is acceptable as `provider`'s ticket id. */
 export function isValidTicketId(provider: ProviderName, id: string): boolean {
-  return TICKET_ID_FORMATS[provider].test(id);
+  return ticketIdFormat(provider).test(id);
+}
+
+/** The built-in's format; a connector (any other name) takes the generic provider's rule. */
+export function ticketIdFormat(provider: ProviderName): TicketIdFormat {
+  return own(TICKET_ID_FORMATS, provider) ?? TICKET_ID_FORMATS.generic;
 }
 
 function isDotSegment(value: string): boolean {

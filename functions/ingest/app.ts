@@ -9,6 +9,7 @@ import { errorToHttpResponse, toHttpResponse, toIngestInput } from '../../lib/ap
 import { BridgeError, reasonOf } from '../../lib/errors.ts';
 import { ingest, type IngestDeps } from '../../lib/ingest.ts';
 import { shown } from '../../lib/log-safe.ts';
+import { isConnector } from '../../lib/providers/connector/index.ts';
 import type { ProviderName } from '../../lib/providers/types.ts';
 
 export interface IngestAppDeps extends Omit<IngestDeps, 'nowMs'> {
@@ -54,7 +55,8 @@ export function createIngestHandler(deps: IngestAppDeps) {
         ...(error instanceof BridgeError ? {} : { error }),
         durationMs: deps.now() - startedMs,
       });
-      metrics?.addDimensions({ provider: knownProvider(input.provider, deps) ?? 'unknown', reason: reasonOf(error) });
+      const provider = knownProvider(input.provider, deps) ?? (await declaredConnector(input.provider, deps));
+      metrics?.addDimensions({ provider: provider ?? 'unknown', reason: reasonOf(error) });
       metrics?.addMetric('WebhooksRejected', MetricUnit.Count, 1);
       return response;
     } finally {
@@ -66,4 +68,13 @@ export function createIngestHandler(deps: IngestAppDeps) {
 
 function knownProvider(name: string, deps: IngestAppDeps): ProviderName | undefined {
   return Object.hasOwn(deps.providers, name) ? (name as ProviderName) : undefined;
+}
+
+/** A connector HELPDESK_CONFIG declares gets its own dimension; any other name stays "unknown" (bounded cardinality). */
+async function declaredConnector(name: string, deps: IngestAppDeps): Promise<ProviderName | undefined> {
+  try {
+    return isConnector(name, await deps.settingsFor(name)) ? name : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -11,6 +11,7 @@ import { createHttpClient, type FetchFn, type RetryPolicy } from '../../lib/http
 import type { Ledger } from '../../lib/ledger.ts';
 import { processEvent, type DryRunSink, type StageEvent } from '../../lib/pipeline.ts';
 import { processBatch } from '../../lib/process-batch.ts';
+import { connectorProcess, isConnector } from '../../lib/providers/connector/index.ts';
 import type { ProviderName, ProviderProcess, ProviderSettings } from '../../lib/providers/types.ts';
 import { createSimpliClient } from '../../lib/simpli/client.ts';
 import type { SimpliConfig } from '../../lib/config.ts';
@@ -54,7 +55,9 @@ export function createProcessHandler(deps: ProcessAppDeps) {
             messageId: record.messageId,
           },
         });
-        const provider = deps.providers[queued.provider];
+        const settings = await deps.settingsFor(queued.provider);
+        const provider =
+          deps.providers[queued.provider] ?? (isConnector(queued.provider, settings) ? connectorProcess(queued.provider) : undefined);
         if (provider === undefined) throw new Error(`provider ${queued.provider} is not deployed`);
         const onStage = (stage: StageEvent) => logStage(log, deps.metrics, queued.provider, stage);
         const http = createHttpClient({
@@ -71,7 +74,7 @@ export function createProcessHandler(deps: ProcessAppDeps) {
           simpli: createSimpliClient(deps.simpli, http),
           http,
           provider,
-          settings: await deps.settingsFor(queued.provider),
+          settings,
           dryRun: deps.dryRun,
           deadLetter: (e, error) => deps.deadLetter({ body: record.body, eventId: e.eventId, provider: e.provider, error }),
           now: deps.now,

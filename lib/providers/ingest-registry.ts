@@ -4,10 +4,10 @@ import { genericIngest } from './generic.ts';
 import { hubspotIngest } from './hubspot/index.ts';
 import { intercomIngest } from './intercom/index.ts';
 import { salesforceIngest } from './salesforce/index.ts';
-import type { ProviderIngest, ProviderName } from './types.ts';
+import type { ProviderIngest, BuiltInProviderName } from './types.ts';
 import { zendeskIngest } from './zendesk/index.ts';
 
-export const ingestProviders: Readonly<Record<ProviderName, ProviderIngest>> = {
+export const ingestProviders: Readonly<Record<BuiltInProviderName, ProviderIngest>> = {
   generic: genericIngest,
   zendesk: zendeskIngest,
   freshdesk: freshdeskIngest,

@@ -4,10 +4,10 @@ import { genericProcess } from './generic.ts';
 import { hubspotProcess } from './hubspot/index.ts';
 import { intercomProcess } from './intercom/index.ts';
 import { salesforceProcess } from './salesforce/index.ts';
-import type { ProviderName, ProviderProcess } from './types.ts';
+import type { BuiltInProviderName, ProviderProcess } from './types.ts';
 import { zendeskProcess } from './zendesk/index.ts';
 
-export const processProviders: Readonly<Record<ProviderName, ProviderProcess>> = {
+export const processProviders: Readonly<Record<BuiltInProviderName, ProviderProcess>> = {
   generic: genericProcess,
   zendesk: zendeskProcess,
   freshdesk: freshdeskProcess,

@@ -8,9 +8,9 @@ import { zendeskProvider } from './zendesk/index.ts';
 import { hubspotProvider } from './hubspot/index.ts';
 import { intercomProvider } from './intercom/index.ts';
 import { salesforceProvider } from './salesforce/index.ts';
-import type { Provider, ProviderName } from './types.ts';
+import type { Provider, BuiltInProviderName } from './types.ts';
 
-export const providers: Readonly<Record<ProviderName, Provider>> = {
+export const providers: Readonly<Record<BuiltInProviderName, Provider>> = {
   generic: genericProvider,
   freshdesk: freshdeskProvider,
   zendesk: zendeskProvider,

@@ -13,7 +13,14 @@ export const PROVIDER_NAMES = [
   'hubspot',
   'generic',
 ] as const;
-export type ProviderName = (typeof PROVIDER_NAMES)[number];
+/** The providers coded here, each in its folder. */
+export type BuiltInProviderName = (typeof PROVIDER_NAMES)[number];
+/**
+ * A provider as events, the Ledger, metrics and logs name it: a built-in, or a connector declared
+ * in HELPDESK_CONFIG under its own `[a-z0-9-]` name (lib/providers/connector). `string & {}` keeps
+ * the built-in names for completion while letting connector names through.
+ */
+export type ProviderName = BuiltInProviderName | (string & {});
 
 export const EVENT_TYPES = ['ticket.created', 'message.created', 'ticket.resolved'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -77,7 +84,12 @@ export interface ParsedEvent {
 export type ParseResult =
   | { readonly kind: 'events'; readonly events: readonly ParsedEvent[] }
   /** Deliberately ignored (Intercom ping, a topic we do not process, the bridge's own echo). */
-  | { readonly kind: 'ignored'; readonly reason: string };
+  | {
+      readonly kind: 'ignored';
+      readonly reason: string;
+      /** The 200 body the sender expects for this request (a connector's subscription challenge, e.g. Front's). */
+      readonly response?: { readonly contentType: string; readonly body: string } | undefined;
+    };
 
 export const AUTHOR_TYPES = ['customer', 'agent', 'system'] as const;
 export type AuthorType = (typeof AUTHOR_TYPES)[number];

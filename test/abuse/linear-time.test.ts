@@ -13,7 +13,7 @@ import { summarizeResults, withoutTrailingDots } from '../../lib/write-back-summ
 import { parseTriggeredEvent } from '../../lib/providers/freshdesk/parse.ts';
 import { escapeXml } from '../../lib/providers/salesforce/xml.ts';
 import { providers } from '../../lib/providers/registry.ts';
-import type { EventType, ProviderName, ProviderSettings, QueuedEvent, WebhookRequest } from '../../lib/providers/types.ts';
+import type { BuiltInProviderName, EventType, ProviderSettings, QueuedEvent, WebhookRequest } from '../../lib/providers/types.ts';
 
 const BASE = 2_000;
 const GROWTH = 10;
@@ -85,8 +85,8 @@ const request = (body: string, routeEvent?: EventType, contentType = 'applicatio
 const noHttp = { request: async () => Promise.reject(new Error('the complexity test makes no API calls')) };
 
 /** parse, then (when it yields an event) normalize, swallowing the errors hostile text causes. */
-async function parseAndNormalize(provider: ProviderName, body: string, routeEvent: EventType | undefined, settings: ProviderSettings, contentType?: string): Promise<void> {
-  let parsed: ReturnType<(typeof providers)[ProviderName]['parse']>;
+async function parseAndNormalize(provider: BuiltInProviderName, body: string, routeEvent: EventType | undefined, settings: ProviderSettings, contentType?: string): Promise<void> {
+  let parsed: ReturnType<(typeof providers)[BuiltInProviderName]['parse']>;
   try {
     parsed = providers[provider].parse(request(body, routeEvent, contentType), settings);
   } catch {
@@ -100,7 +100,7 @@ async function parseAndNormalize(provider: ProviderName, body: string, routeEven
 }
 
 /** normalize() is async but does its text work before its first await when it needs no API. */
-function syncRun(provider: ProviderName, body: string, routeEvent: EventType | undefined, settings: ProviderSettings, contentType?: string): void {
+function syncRun(provider: BuiltInProviderName, body: string, routeEvent: EventType | undefined, settings: ProviderSettings, contentType?: string): void {
   void parseAndNormalize(provider, body, routeEvent, settings, contentType);
 }
 
@@ -137,7 +137,7 @@ describe('linear time: the text helpers', () => {
 });
 
 interface JsonCase {
-  readonly provider: ProviderName;
+  readonly provider: BuiltInProviderName;
   readonly fixture: string;
   readonly routeEvent?: EventType;
   readonly settings?: ProviderSettings;

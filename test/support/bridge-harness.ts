@@ -124,7 +124,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const helpdesk = await startFakeServer(helpdeskResponder, { contract: helpdeskContract });
   const ledger = createLedger(dynamodb, tableName);
   const providers = options.providers ?? (await import('../../lib/providers/registry.ts')).providers;
-  const secrets = options.secrets ?? Object.fromEntries(Object.keys(providers).map((p) => [p, [DEFAULT_SECRET]]));
+  const secrets: Readonly<Partial<Record<ProviderName, readonly string[]>>> = options.secrets ?? Object.fromEntries(Object.keys(providers).map((p) => [p, [DEFAULT_SECRET]]));
   const settings = options.settings?.(helpdesk.url) ?? { generic: { updateUrl: `${helpdesk.url}/tickets/{ticket_id}`, token: 'helpdesk-token' } };
   const now = options.now ?? Date.now;
   const logger = options.logger ?? new Logger({ serviceName: 'test', logLevel: 'SILENT' });

@@ -20,6 +20,7 @@ import { UpstreamError } from '../../errors.ts';
 import type { HttpClient } from '../../http.ts';
 import type { HelpdeskLister, ListedEvent, ListedRecord } from '../../reconcile/types.ts';
 import { isRetryableSalesforceError } from './limits.ts';
+import type { SalesforceAuth } from './auth.ts';
 import { salesforceApi } from './settings.ts';
 
 export const SALESFORCE_PAGE_SIZE = 200;
@@ -47,7 +48,7 @@ export const salesforceLister: HelpdeskLister = {
     let url: string | undefined = `${api.baseUrl}/query?q=${encodeURIComponent(soql)}`;
     const origin = new URL(api.baseUrl).origin;
     while (url !== undefined) {
-      const body = await getJson(http, api.accessToken, url);
+      const body = await getJson(http, api.auth, url);
       if (!Array.isArray(body.records)) throw malformed('the query answered without records');
       rows.push(...(body.records as Record<string, unknown>[]));
       // Never send the token to another host, whatever a response says.
@@ -86,12 +87,13 @@ function recordOf(row: Record<string, unknown>): ListedRecord[] {
   return [{ ticketId: id, createdAtMs, updatedAtMs, open: !closed, events }];
 }
 
-async function getJson(http: HttpClient, token: string, url: string): Promise<Record<string, unknown>> {
-  const response = await http.request({
+async function getJson(http: HttpClient, auth: SalesforceAuth, url: string): Promise<Record<string, unknown>> {
+  // The access token (static, client credentials or JWT bearer) is added by auth, renewed once on 401.
+  const response = await auth.request(http, {
     service: 'salesforce',
     method: 'GET',
     url,
-    headers: { authorization: `Bearer ${token}` },
+    headers: {},
     timeoutMs: TIMEOUT_MS,
     isRetryable: isRetryableSalesforceError,
   });
