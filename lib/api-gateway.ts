@@ -105,8 +105,6 @@ export function errorToHttpResponse(error: unknown): Response {
   if (error instanceof PayloadTooLargeError) return json(413, { error: 'payload_too_large', message: error.message });
   if (error instanceof NotFoundError) return json(404, { error: error.reason, message: error.message });
   if (error instanceof UnprocessableEventError) return json(422, { error: error.reason, message: error.message });
-  // A misconfigured connector: its operator reads the log line; the sender retries later.
-  if (error instanceof ConfigError) return json(500, { error: 'internal_error' });
   // Only authenticated requests get this far, so saying what was wrong with the body is safe.
   if (error instanceof BridgeError && !error.retryable) return json(400, { error: error.reason, message: error.message });
   return json(500, { error: 'internal_error' });

@@ -68,19 +68,19 @@ export type IngestResult =
 
 /** Throws a BridgeError for every rejection; `toHttpResponse` maps it. */
 export async function ingest(input: IngestInput, deps: IngestDeps): Promise<IngestResult> {
-  // Before anything else, even the size check: a source outside `allowedIps` gets 403 and no work.
-  const named = input.provider.toLowerCase();
-  if ((PROVIDER_NAMES as readonly string[]).includes(named) && deps.providers[named as ProviderName] !== undefined) {
-    assertSourceAllowed(await deps.settingsFor(named as ProviderName), named, input.sourceIp);
-  }
-  if (input.request.rawBody.length > deps.maxBodyBytes) {
-    throw new PayloadTooLargeError('body_too_large', `the body is ${input.request.rawBody.length} bytes; the limit is ${deps.maxBodyBytes}`);
-  }
   const name = input.provider.toLowerCase();
   let provider = (PROVIDER_NAMES as readonly string[]).includes(name) ? deps.providers[name as ProviderName] : undefined;
   // Not a built-in: a connector when HELPDESK_CONFIG declares one under this name (issue #12).
-  if (provider === undefined && !(PROVIDER_NAMES as readonly string[]).includes(name) && isConnector(name, await deps.settingsFor(name))) {
+  const connectorSettings = provider === undefined && !(PROVIDER_NAMES as readonly string[]).includes(name) ? await deps.settingsFor(name) : undefined;
+  if (connectorSettings !== undefined && isConnector(name, connectorSettings)) {
     provider = connectorIngest(name);
+  }
+  // Before any other work, even the size check: a source outside `allowedIps` gets 403.
+  if (provider !== undefined) {
+    assertSourceAllowed(connectorSettings ?? (await deps.settingsFor(provider.name)), provider.name, input.sourceIp);
+  }
+  if (input.request.rawBody.length > deps.maxBodyBytes) {
+    throw new PayloadTooLargeError('body_too_large', `the body is ${input.request.rawBody.length} bytes; the limit is ${deps.maxBodyBytes}`);
   }
   if (provider === undefined) {
     throw new NotFoundError('unknown_provider', `unknown provider "${shown(input.provider)}"; use one of ${Object.keys(deps.providers).join(', ')}`);

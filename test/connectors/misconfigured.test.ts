@@ -42,11 +42,12 @@ describe('a misconfigured connector', () => {
     await h.stop();
   });
 
-  it('answers 500 and logs the path of the mistake, even for a request carrying the right token', async () => {
+  it('answers 503 (the sender retries after the fix) and logs the path of the mistake, even for a request carrying the right token', async () => {
     const response = await h.post('/webhooks/acme', '{"kind":"opened","id":"1"}', { 'x-token': 'acme-secret' });
-    expect(response.statusCode).toBe(500);
-    expect(JSON.parse(response.body)).toEqual({ error: 'internal_error' });
-    expect(errors).toHaveBeenCalledWith('rejected', expect.objectContaining({ status: 500, reason: 'invalid_connector', detail: expect.stringContaining('connectors.acme.writeBack[0].url: unknown field {tiket_id}') }));
+    expect(response.statusCode).toBe(503);
+    expect(response.headers?.['retry-after']).toBe('30');
+    expect(JSON.parse(response.body)).toEqual({ error: 'unavailable', message: 'try again later' });
+    expect(errors).toHaveBeenCalledWith('rejected', expect.objectContaining({ status: 503, reason: 'invalid_connector', detail: expect.stringContaining('connectors.acme.writeBack[0].url: unknown field {tiket_id}') }));
     expect(await h.queueDepth()).toEqual({ visible: 0, inFlight: 0 });
   });
 
