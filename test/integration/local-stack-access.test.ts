@@ -20,7 +20,9 @@ let hubspot: FakeServer;
 let salesforce: FakeServer;
 /** Tokens the fake Salesforce org accepts now; a test expires them by clearing the set. */
 const salesforceSessions = new Set<string>();
-const salesforceXml = (name: string) => readFileSync(new URL(`../fixtures/salesforce/${name}`, import.meta.url));
+/** A fixture as sent now: npm start refuses records older than the Ledger remembers (replays, issue #13). */
+const salesforceXml = (name: string) =>
+  readFileSync(new URL(`../fixtures/salesforce/${name}`, import.meta.url), 'utf8').replace(/<sf:LastModifiedDate>[^<]*</, `<sf:LastModifiedDate>${new Date().toISOString()}<`);
 
 
 beforeAll(async () => {
