@@ -138,9 +138,11 @@ export function expectEachProcessedOnce(rig: Rig, ids: readonly number[], solved
   const closed = ids.filter((id) => solved.has(id));
   const writes = (id: number) => rig.kit.writeBacks(id);
   expect(new Set(open.map(writes))).toEqual(new Set([writes(open[0] ?? 0)]));
-  expect(new Set(closed.map(writes))).toEqual(new Set([writes(closed[0] ?? 0)]));
   expect(writes(open[0] ?? 0)).toBeGreaterThan(0);
-  expect(writes(closed[0] ?? 0)).toBeGreaterThan(writes(open[0] ?? 0));
+  // A solved ticket also gets its QA write. Its creation writes fields only when processed before
+  // the resolution: processed after it (same batch, any order) it writes only its note (the ordering
+  // rules, README "Ordering"), so a solved ticket has at least the open ones' count, at most one more.
+  for (const id of closed) expect([writes(open[0] ?? 0), writes(open[0] ?? 0) + 1], `ticket ${id} writes`).toContain(writes(id));
 }
 
 export const runId = () => randomUUID();
