@@ -108,7 +108,8 @@ function eventsOf(i: number): HelpdeskEvent[] {
   events.push({
     kind: 'resolved',
     ticket: i,
-    eventId: `zendesk:ticket.resolved:${id}:solved-${id}`,
+    // Named by the ticket alone (reconciliation reproduces it from the API; lib/providers/zendesk/parse.ts).
+    eventId: `zendesk:ticket.resolved:${id}`,
     atMs: solvedAt,
     body: { ...SOLVED, id: `solved-${id}`, time: iso(solvedAt), subject: `zen:ticket:${id}`, detail: detail(solvedAt, { status: 'SOLVED' }) },
   });
