@@ -8,6 +8,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { own } from '../../lib/own.ts';
 import { loadIngestConfig, parseHelpdeskConfig, parseWebhookSecrets, type HelpdeskConfig, type WebhookSecrets } from '../../lib/config.ts';
 import { createEnqueue } from '../../lib/enqueue.ts';
 import { ingestProviders } from '../../lib/providers/ingest-registry.ts';
@@ -44,7 +45,7 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredRe
   createIngestHandler({
     providers: ingestProviders,
     secretsFor: async (provider) => (await webhookSecrets.get())[provider] ?? [],
-    settingsFor: async (provider) => (await helpdeskConfig.get())[provider] ?? {},
+    settingsFor: async (provider) => own(await helpdeskConfig.get(), provider) ?? {},
     enqueue: createEnqueue(sqs, config.queueUrl),
     maxBodyBytes: config.maxBodyBytes,
     ledgerTtlDays: config.ledgerTtlDays,

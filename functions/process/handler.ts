@@ -8,6 +8,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { own } from '../../lib/own.ts';
 import { loadProcessConfig, parseHelpdeskConfig, type HelpdeskConfig } from '../../lib/config.ts';
 import { createDeadLetter } from '../../lib/dead-letter.ts';
 import { createJsonlDryRun } from '../../lib/dry-run.ts';
@@ -40,7 +41,10 @@ export const handler = middy<SQSEvent, SQSBatchResponse>()
     providers: processProviders,
     ledger: createLedger(dynamodb, config.ledgerTable),
     simpli: config.simpli,
-    settingsFor: async (provider) => (await helpdeskConfig.get())?.[provider],
+    settingsFor: async (provider) => {
+    const config = await helpdeskConfig.get();
+    return config === undefined ? undefined : own(config, provider);
+  },
     dryRun: config.dryRunFile === undefined ? undefined : createJsonlDryRun(config.dryRunFile),
     deadLetter: createDeadLetter(sqs, config.deadLetterQueueUrl),
     maxReceiveCount: config.maxReceiveCount,

@@ -7,6 +7,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { own } from '../../lib/own.ts';
 import { loadReconcileConfig, parseHelpdeskConfig, type HelpdeskConfig } from '../../lib/config.ts';
 import { jsonSource } from '../../lib/secrets.ts';
 import { createLogger, createMetrics } from '../shared/observability.ts';
@@ -27,7 +28,10 @@ const reconcile = createReconcileHandler({
   sqs: new SQSClient({}),
   queueUrl: config.queueUrl,
   tableName: config.ledgerTable,
-  settingsFor: async (provider) => (await helpdeskConfig.get())?.[provider],
+  settingsFor: async (provider) => {
+    const config = await helpdeskConfig.get();
+    return config === undefined ? undefined : own(config, provider);
+  },
   limits: { maxPages: config.maxPages, overlapSeconds: config.overlapSeconds, lookbackSeconds: config.lookbackSeconds, leaseSeconds: config.leaseSeconds },
   now: Date.now,
   logger,

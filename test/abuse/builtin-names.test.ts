@@ -27,6 +27,11 @@ describe('built-in names are unknown names', () => {
       expect(r).toMatchObject({ status: 404, body: { error: 'unknown_event' }, events: [] });
     });
 
+    it(`route /webhooks/${name} is an unknown provider (404), not a connector`, async () => {
+      const r = await kit.post('generic', `/webhooks/${name}`, JSON.stringify({ ticket_id: 'G-1', subject: 's' }));
+      expect(r).toMatchObject({ status: 404, body: { error: 'unknown_provider' }, events: [] });
+    });
+
     it(`generic "event": "${name}" is an unprocessed event (200)`, async () => {
       const r = await kit.post('generic', '/webhooks/generic', JSON.stringify({ event: name, ticket_id: 'G-1', subject: 's' }));
       expect(r).toMatchObject({ status: 200, body: { status: 'ignored' }, events: [] });
