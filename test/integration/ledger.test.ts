@@ -1,8 +1,9 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LeaseConflictError } from '../../lib/errors.ts';
 import { createLedger, type ClaimInput, type Ledger } from '../../lib/ledger.ts';
 import { startEmulators, type Emulators } from '../../infra/emulators.ts';
+import { createLedgerTable } from '../support/ledger-table.ts';
 
 describe('Ledger on DynamoDB (dynalite)', () => {
   let emulators: Emulators;
@@ -15,14 +16,7 @@ describe('Ledger on DynamoDB (dynalite)', () => {
   beforeAll(async () => {
     emulators = await startEmulators();
     client = new DynamoDBClient({ ...emulators.clientConfig, endpoint: emulators.dynamodbEndpoint });
-    await client.send(
-      new CreateTableCommand({
-        TableName: 'Ledger',
-        KeySchema: [{ AttributeName: 'eventId', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'eventId', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await createLedgerTable(client, 'Ledger');
     ledger = createLedger(client, 'Ledger');
   });
   afterAll(async () => {

@@ -4,7 +4,7 @@
  * writes that succeeded recorded, so the retry does not repeat them.
  */
 import { readFileSync } from 'node:fs';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimpliConfig } from '../../lib/config.ts';
 import { createHttpClient } from '../../lib/http.ts';
@@ -17,6 +17,7 @@ import { startEmulators, type Emulators } from '../../infra/emulators.ts';
 import { defaultSimpli } from '../support/bridge-harness.ts';
 import { startFakeServer, type FakeServer } from '../support/fake-server.ts';
 import { helpdeskContract } from '../support/helpdesk-contracts.ts';
+import { createLedgerTable } from '../support/ledger-table.ts';
 
 const COMMENT = JSON.parse(readFileSync(new URL('../fixtures/zendesk/comment-added.json', import.meta.url), 'utf8')) as unknown;
 
@@ -30,14 +31,7 @@ describe('the ticket lock and a failing write-back', () => {
   beforeAll(async () => {
     emulators = await startEmulators();
     client = new DynamoDBClient({ ...emulators.clientConfig, endpoint: emulators.dynamodbEndpoint });
-    await client.send(
-      new CreateTableCommand({
-        TableName: 'Ledger',
-        KeySchema: [{ AttributeName: 'eventId', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'eventId', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await createLedgerTable(client, 'Ledger');
     ledger = createLedger(client, 'Ledger');
     simpli = await startFakeServer(defaultSimpli);
     // Tags are added; the ticket update is refused for now (503).

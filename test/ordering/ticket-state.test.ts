@@ -2,13 +2,14 @@
  * The Ledger's per-ticket ordering state on real DynamoDB (dynalite): the lock, the conditional
  * marks, and two writers racing for one ticket.
  */
-import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TicketBusyError } from '../../lib/errors.ts';
 import { createLedger, type Ledger, type TicketLockInput } from '../../lib/ledger.ts';
 import { decideOrdering, type TicketMark } from '../../lib/ordering.ts';
 import { startEmulators, type Emulators } from '../../infra/emulators.ts';
 import { formatTicketState } from '../../infra/inspect.ts';
+import { createLedgerTable } from '../support/ledger-table.ts';
 
 describe('Ledger ticket state on DynamoDB (dynalite)', () => {
   let emulators: Emulators;
@@ -27,14 +28,7 @@ describe('Ledger ticket state on DynamoDB (dynalite)', () => {
   beforeAll(async () => {
     emulators = await startEmulators();
     client = new DynamoDBClient({ ...emulators.clientConfig, endpoint: emulators.dynamodbEndpoint });
-    await client.send(
-      new CreateTableCommand({
-        TableName: 'Ledger',
-        KeySchema: [{ AttributeName: 'eventId', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'eventId', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await createLedgerTable(client, 'Ledger');
     ledger = createLedger(client, 'Ledger');
   });
   afterAll(async () => {

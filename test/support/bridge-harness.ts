@@ -4,7 +4,7 @@
  * invoke the consumer, delete what succeeded) so tests control time instead of sleeping.
  */
 import { randomUUID } from 'node:crypto';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   ChangeMessageVisibilityBatchCommand,
   CreateQueueCommand,
@@ -29,6 +29,7 @@ import { startEmulators, type Emulators } from '../../infra/emulators.ts';
 import { startFakeServer, type FakeServer, type Responder } from './fake-server.ts';
 import { helpdeskContract } from './helpdesk-contracts.ts';
 import { type SimulatedEndpoint, validateSimpliRequest, validationErrorBody } from '../../infra/simpli-simulator.ts';
+import { createLedgerTable } from './ledger-table.ts';
 
 const SIMULATOR_PATHS: Readonly<Record<string, SimulatedEndpoint>> = {
   '/classify': 'classify',
@@ -109,14 +110,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   );
   const queueUrl = queue.QueueUrl ?? '';
   const tableName = 'Ledger';
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      KeySchema: [{ AttributeName: 'eventId', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'eventId', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createLedgerTable(dynamodb, tableName);
   const simpliResponder = options.simpli ?? defaultSimpli;
   const helpdeskResponder: Responder = options.helpdesk ?? (() => ({ status: 200, json: { ok: true } }));
   const simpli = await startFakeServer(simpliResponder);
