@@ -12,23 +12,14 @@ import { parseArgs } from 'node:util';
 import { backfillProvider } from '../functions/reconcile/app.ts';
 import type { PassReport } from '../lib/reconcile/pass.ts';
 import { formatReport } from './reconcile.ts';
-import { positiveIntegerArg, providerArg, resolveToolTarget, timeArg, type ToolTarget } from './reconcile-target.ts';
+import { PASS_OPTIONS, passOnTarget, positiveIntegerArg, providerArg, runPassCommand, timeArg, type ToolTarget } from './reconcile-target.ts';
 
 const USAGE = 'npm run backfill -- --provider NAME --since ISO [--until ISO] [--status open] [--limit N] [--dry-run] [--stack NAME]';
 
 export async function backfillCommand(argv: readonly string[], print: (line: string) => void, target: (stack: string | undefined) => ToolTarget): Promise<PassReport | undefined> {
   const { values } = parseArgs({
     args: [...argv],
-    options: {
-      provider: { type: 'string' },
-      since: { type: 'string' },
-      until: { type: 'string' },
-      status: { type: 'string' },
-      limit: { type: 'string' },
-      'dry-run': { type: 'boolean' },
-      stack: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
+    options: { ...PASS_OPTIONS, until: { type: 'string' }, status: { type: 'string' }, limit: { type: 'string' } },
   });
   if (values.help === true) {
     print(USAGE);
@@ -42,26 +33,18 @@ export async function backfillCommand(argv: readonly string[], print: (line: str
   if (untilMs !== undefined && untilMs < sinceMs) throw new Error('--until is before --since: the period is empty');
   if (values.status !== undefined && values.status !== 'open') throw new Error(`--status "${values.status}" is not supported: use --status open, or leave it out for every ticket`);
   const limit = positiveIntegerArg('--limit', values.limit);
-  const t = target(values.stack);
-  try {
-    const report = await backfillProvider(t.deps, provider, {
+  return passOnTarget(target(values.stack), print, formatReport, (deps) =>
+    backfillProvider(deps, provider, {
       sinceMs,
       untilMs,
       openOnly: values.status === 'open',
       limit,
       dryRun: values['dry-run'] === true,
       onPage: (p) => print(`  page ${p.pages}: ${p.records} tickets listed, ${p.found} events in the period, ${p.enqueued} enqueued, ${p.known} already known`),
-    });
-    for (const line of formatReport(report)) print(line);
-    return report;
-  } finally {
-    t.close();
-  }
+    }),
+  );
 }
 
 if (process.argv[1] !== undefined && import.meta.filename === process.argv[1]) {
-  backfillCommand(process.argv.slice(2), (line) => console.log(line), (stack) => resolveToolTarget(stack, process.env)).catch((error: unknown) => {
-    console.error(`backfill: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
-  });
+  runPassCommand('backfill', backfillCommand);
 }

@@ -10,6 +10,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DEFAULT_RECONCILE_LIMITS, type ReconcileDeps } from '../functions/reconcile/app.ts';
 import { parseHelpdeskConfig, type HelpdeskConfig } from '../lib/config.ts';
 import { PROVIDER_NAMES, type ProviderName } from '../lib/providers/types.ts';
+import type { PassReport } from '../lib/reconcile/pass.ts';
 import { jsonSource } from '../lib/secrets.ts';
 import { withLocalStackEnv } from './local-stack-file.ts';
 
@@ -96,4 +97,37 @@ function awsCliStackOutputs(stack: string): Record<string, string> {
   const json = execFileSync('aws', ['cloudformation', 'describe-stacks', '--stack-name', stack, '--query', 'Stacks[0].Outputs', '--output', 'json'], { encoding: 'utf8' });
   const outputs = JSON.parse(json) as { OutputKey: string; OutputValue: string }[] | null;
   return Object.fromEntries((outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
+}
+
+/** The options `npm run reconcile` and `npm run backfill` share (parseArgs' form). */
+export const PASS_OPTIONS = {
+  provider: { type: 'string' },
+  since: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  stack: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Runs one command's pass against the target, prints its report, and always closes the target's clients. */
+export async function passOnTarget(
+  t: ToolTarget,
+  print: (line: string) => void,
+  format: (report: PassReport) => string[],
+  pass: (deps: ToolTarget['deps']) => Promise<PassReport>,
+): Promise<PassReport> {
+  try {
+    const report = await pass(t.deps);
+    for (const line of format(report)) print(line);
+    return report;
+  } finally {
+    t.close();
+  }
+}
+
+/** The entry point of a pass command run as a script: errors become one line and exit code 1. */
+export function runPassCommand(name: string, command: (argv: readonly string[], print: (line: string) => void, target: (stack: string | undefined) => ToolTarget) => Promise<unknown>): void {
+  command(process.argv.slice(2), (line) => console.log(line), (stack) => resolveToolTarget(stack, process.env)).catch((error: unknown) => {
+    console.error(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  });
 }

@@ -10,21 +10,14 @@
 import { parseArgs } from 'node:util';
 import { reconcileProvider } from '../functions/reconcile/app.ts';
 import type { PassReport } from '../lib/reconcile/pass.ts';
-import { positiveIntegerArg, providerArg, resolveToolTarget, timeArg, type ToolTarget } from './reconcile-target.ts';
+import { PASS_OPTIONS, passOnTarget, positiveIntegerArg, providerArg, runPassCommand, timeArg, type ToolTarget } from './reconcile-target.ts';
 
 const USAGE = 'npm run reconcile -- --provider NAME [--since ISO|1h] [--dry-run] [--max-pages N] [--stack NAME]';
 
 export async function reconcileCommand(argv: readonly string[], print: (line: string) => void, target: (stack: string | undefined) => ToolTarget): Promise<PassReport | undefined> {
   const { values } = parseArgs({
     args: [...argv],
-    options: {
-      provider: { type: 'string' },
-      since: { type: 'string' },
-      'dry-run': { type: 'boolean' },
-      'max-pages': { type: 'string' },
-      stack: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
+    options: { ...PASS_OPTIONS, 'max-pages': { type: 'string' } },
   });
   if (values.help === true) {
     print(USAGE);
@@ -33,19 +26,14 @@ export async function reconcileCommand(argv: readonly string[], print: (line: st
   const provider = providerArg(values.provider);
   const sinceMs = values.since === undefined ? undefined : timeArg('--since', values.since, Date.now());
   const maxPages = positiveIntegerArg('--max-pages', values['max-pages']);
-  const t = target(values.stack);
-  try {
-    const report = await reconcileProvider(t.deps, provider, {
+  return passOnTarget(target(values.stack), print, formatReport, (deps) =>
+    reconcileProvider(deps, provider, {
       sinceMs,
       dryRun: values['dry-run'] === true,
       maxPages,
       onPage: (p) => print(`  page ${p.pages}: ${p.records} tickets listed, ${p.found} events found, ${p.enqueued} enqueued, ${p.known} already known`),
-    });
-    for (const line of formatReport(report)) print(line);
-    return report;
-  } finally {
-    t.close();
-  }
+    }),
+  );
 }
 
 export function formatReport(report: PassReport): string[] {
@@ -68,8 +56,5 @@ export function formatReport(report: PassReport): string[] {
 }
 
 if (process.argv[1] !== undefined && import.meta.filename === process.argv[1]) {
-  reconcileCommand(process.argv.slice(2), (line) => console.log(line), (stack) => resolveToolTarget(stack, process.env)).catch((error: unknown) => {
-    console.error(`reconcile: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
-  });
+  runPassCommand('reconcile', reconcileCommand);
 }
