@@ -1,27 +1,20 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LeaseConflictError } from '../../lib/errors.ts';
-import { createLedger, type ClaimInput, type Ledger } from '../../lib/ledger.ts';
-import { startEmulators, type Emulators } from '../../infra/emulators.ts';
-import { createLedgerTable } from '../support/ledger-table.ts';
+import type { ClaimInput, Ledger } from '../../lib/ledger.ts';
+import { startDynaliteLedger } from '../support/ledger-table.ts';
 
 describe('Ledger on DynamoDB (dynalite)', () => {
-  let emulators: Emulators;
-  let client: DynamoDBClient;
+  let stopLedger: () => Promise<void>;
   let ledger: Ledger;
   const T0 = Date.UTC(2026, 10, 27);
   const claim = (eventId: string, owner: string, nowMs = T0, extra: Partial<ClaimInput> = {}) =>
     ledger.claim({ eventId, provider: 'generic', eventType: 'ticket.created', ticketId: 'T-1', receivedAt: new Date(T0).toISOString(), owner, nowMs, leaseSeconds: 60, ttlSeconds: 3600, ...extra });
 
   beforeAll(async () => {
-    emulators = await startEmulators();
-    client = new DynamoDBClient({ ...emulators.clientConfig, endpoint: emulators.dynamodbEndpoint });
-    await createLedgerTable(client, 'Ledger');
-    ledger = createLedger(client, 'Ledger');
+    ({ ledger, stop: stopLedger } = await startDynaliteLedger());
   });
   afterAll(async () => {
-    client.destroy();
-    await emulators.stop();
+    await stopLedger?.();
   });
 
   it('claims a new event with one write and no read', async () => {

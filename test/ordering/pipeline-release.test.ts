@@ -4,43 +4,36 @@
  * writes that succeeded recorded, so the retry does not repeat them.
  */
 import { readFileSync } from 'node:fs';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimpliConfig } from '../../lib/config.ts';
 import { createHttpClient } from '../../lib/http.ts';
-import { createLedger, type Ledger } from '../../lib/ledger.ts';
+import type { Ledger } from '../../lib/ledger.ts';
 import { processEvent, type PipelineDeps } from '../../lib/pipeline.ts';
 import { zendeskProvider } from '../../lib/providers/zendesk/index.ts';
 import type { QueuedEvent } from '../../lib/providers/types.ts';
 import { createSimpliClient } from '../../lib/simpli/client.ts';
-import { startEmulators, type Emulators } from '../../infra/emulators.ts';
 import { defaultSimpli } from '../support/bridge-harness.ts';
 import { startFakeServer, type FakeServer } from '../support/fake-server.ts';
 import { helpdeskContract } from '../support/helpdesk-contracts.ts';
-import { createLedgerTable } from '../support/ledger-table.ts';
+import { startDynaliteLedger } from '../support/ledger-table.ts';
 
 const COMMENT = JSON.parse(readFileSync(new URL('../fixtures/zendesk/comment-added.json', import.meta.url), 'utf8')) as unknown;
 
 describe('the ticket lock and a failing write-back', () => {
-  let emulators: Emulators;
-  let client: DynamoDBClient;
+  let stopLedger: () => Promise<void>;
   let ledger: Ledger;
   let simpli: FakeServer;
   let zendesk: FakeServer;
 
   beforeAll(async () => {
-    emulators = await startEmulators();
-    client = new DynamoDBClient({ ...emulators.clientConfig, endpoint: emulators.dynamodbEndpoint });
-    await createLedgerTable(client, 'Ledger');
-    ledger = createLedger(client, 'Ledger');
+    ({ ledger, stop: stopLedger } = await startDynaliteLedger());
     simpli = await startFakeServer(defaultSimpli);
     // Tags are added; the ticket update is refused for now (503).
     zendesk = await startFakeServer((r) => (r.path.endsWith('/tags') ? { json: { tags: [] } } : { status: 503, json: { error: 'unavailable' } }), { contract: helpdeskContract });
   });
   afterAll(async () => {
     await Promise.all([simpli?.stop(), zendesk?.stop()]);
-    client?.destroy();
-    await emulators?.stop();
+    await stopLedger?.();
   });
 
   it('records the writes that succeeded even when releasing the lock fails', async () => {

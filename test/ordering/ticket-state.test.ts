@@ -2,17 +2,16 @@
  * The Ledger's per-ticket ordering state on real DynamoDB (dynalite): the lock, the conditional
  * marks, and two writers racing for one ticket.
  */
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TicketBusyError } from '../../lib/errors.ts';
-import { createLedger, type Ledger, type TicketLockInput } from '../../lib/ledger.ts';
+import type { Ledger, TicketLockInput } from '../../lib/ledger.ts';
 import { decideOrdering, type TicketMark } from '../../lib/ordering.ts';
-import { startEmulators, type Emulators } from '../../infra/emulators.ts';
 import { formatTicketState } from '../../infra/inspect.ts';
-import { createLedgerTable } from '../support/ledger-table.ts';
+import { startDynaliteLedger } from '../support/ledger-table.ts';
 
 describe('Ledger ticket state on DynamoDB (dynalite)', () => {
-  let emulators: Emulators;
+  let stopLedger: () => Promise<void>;
   let client: DynamoDBClient;
   let ledger: Ledger;
   const T0 = Date.UTC(2026, 10, 27);
@@ -26,14 +25,10 @@ describe('Ledger ticket state on DynamoDB (dynalite)', () => {
     tickets().commit({ provider: 'zendesk', ticketId, owner, nowMs: T0 + 1, ttlSeconds: 3600, advance, resolved });
 
   beforeAll(async () => {
-    emulators = await startEmulators();
-    client = new DynamoDBClient({ ...emulators.clientConfig, endpoint: emulators.dynamodbEndpoint });
-    await createLedgerTable(client, 'Ledger');
-    ledger = createLedger(client, 'Ledger');
+    ({ client, ledger, stop: stopLedger } = await startDynaliteLedger());
   });
   afterAll(async () => {
-    client.destroy();
-    await emulators.stop();
+    await stopLedger?.();
   });
 
   it('keeps the state in an item of its own, keyed ticket#<provider>#<id>, with no event attributes', async () => {
