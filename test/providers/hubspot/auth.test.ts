@@ -8,13 +8,14 @@
  * `EXPIRED_AUTHENTICATION`.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { isRetryable, PermanentEventError, UpstreamError } from '../../../lib/errors.ts';
+import { isRetryable, PermanentEventError } from '../../../lib/errors.ts';
 import { createHttpClient } from '../../../lib/http.ts';
 import { createHubSpotApi } from '../../../lib/providers/hubspot/api.ts';
 import { hubspotTokens, oauthAuth } from '../../../lib/providers/hubspot/auth.ts';
 import { readSettings, requireAuth } from '../../../lib/providers/hubspot/settings.ts';
 import { startFakeServer, type FakeServer, type RecordedRequest, type Responder } from '../../support/fake-server.ts';
 import { helpdeskContract } from '../../support/helpdesk-contracts.ts';
+import { upstreamFailure } from '../../support/upstream-failure.ts';
 
 const CLIENT_ID = '5fake-client-id';
 const CLIENT_SECRET = 'fake-client-secret';
@@ -72,16 +73,6 @@ const oauth = () => ({ refreshToken: REFRESH_TOKEN, clientId: CLIENT_ID, clientS
 const settings = () => readSettings({ baseUrl: hubspot.url, refreshToken: REFRESH_TOKEN, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
 const getTicket = (auth = requireAuth(settings())) => createHubSpotApi(http, hubspot.url, auth).get('/crm/v3/objects/tickets/512');
 
-async function failure(promise: Promise<unknown>): Promise<UpstreamError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(UpstreamError);
-    return error as UpstreamError;
-  }
-  throw new Error('expected the call to fail');
-}
-
 describe('HubSpot OAuth (public app) credentials', () => {
   it('exchanges the refresh token at {baseUrl}/oauth/v1/token, as documented, and calls the API with the access token', async () => {
     expect(await getTicket()).toMatchObject({ id: '512' });
@@ -127,7 +118,7 @@ describe('HubSpot OAuth (public app) credentials', () => {
 
   it('a refused refresh token is a clear, retryable error, and is not cached', async () => {
     tokenMode = 'bad_refresh_token';
-    const error = await failure(getTicket());
+    const error = await upstreamFailure(getTicket());
     expect(error).toMatchObject({ reason: 'token_request_failed', retryable: true, status: 400 });
     expect(isRetryable(error)).toBe(true);
     expect(error.message).toContain('HTTP 400, BAD_REFRESH_TOKEN');
@@ -142,7 +133,7 @@ describe('HubSpot OAuth (public app) credentials', () => {
 
   it('retries a token endpoint that is down (5xx) in place, then fails retryably', async () => {
     tokenMode = 'down';
-    const error = await failure(getTicket());
+    const error = await upstreamFailure(getTicket());
     expect(error).toMatchObject({ reason: 'token_request_failed', retryable: true, status: 502 });
     expect(tokenRequests()).toHaveLength(3);
   });
@@ -151,7 +142,7 @@ describe('HubSpot OAuth (public app) credentials', () => {
     for (const reply of [{ json: { access_token: 'abc\r\nX-Injected: 1', expires_in: 1800 } }, { json: { token_type: 'bearer', expires_in: 1800 } }, { text: '<html>login</html>' }]) {
       hubspotTokens.clear();
       hubspot.respond((req) => (req.path === '/oauth/v1/token' ? reply : { status: 500 }));
-      const error = await failure(getTicket());
+      const error = await upstreamFailure(getTicket());
       expect(error).toMatchObject({ reason: 'token_request_failed', retryable: true });
     }
     expect(apiRequests()).toEqual([]);
@@ -169,7 +160,7 @@ describe('HubSpot private-app token (unchanged)', () => {
     await getTicket(requireAuth(readSettings({ baseUrl: hubspot.url, accessToken: 'pat-na1-static' })));
     expect(tokenRequests()).toEqual([]);
     valid.clear();
-    const error = await failure(getTicket(requireAuth(readSettings({ baseUrl: hubspot.url, accessToken: 'pat-na1-static' }))));
+    const error = await upstreamFailure(getTicket(requireAuth(readSettings({ baseUrl: hubspot.url, accessToken: 'pat-na1-static' }))));
     expect(error).toMatchObject({ status: 401, retryable: false });
     expect(apiRequests()).toHaveLength(2);
   });

@@ -10,13 +10,14 @@
  */
 import { createVerify, generateKeyPairSync } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { isRetryable, PermanentEventError, UpstreamError } from '../../../lib/errors.ts';
+import { isRetryable, PermanentEventError } from '../../../lib/errors.ts';
 import { createHttpClient } from '../../../lib/http.ts';
 import { salesforceTokens } from '../../../lib/providers/salesforce/auth.ts';
 import { salesforceProvider } from '../../../lib/providers/salesforce/index.ts';
 import type { NormalizedEvent, ProviderSettings, StepResults } from '../../../lib/providers/types.ts';
 import { startFakeServer, type FakeServer, type RecordedRequest, type Responder } from '../../support/fake-server.ts';
 import { helpdeskContract } from '../../support/helpdesk-contracts.ts';
+import { upstreamFailure } from '../../support/upstream-failure.ts';
 
 const CLIENT_ID = '3MVG9fake.consumer.key';
 const CLIENT_SECRET = 'fake-consumer-secret';
@@ -132,16 +133,6 @@ async function writeBack(settings: ProviderSettings): Promise<void> {
   for (const op of salesforceProvider.writeBack({ event, results, confidenceThreshold: 0.6 }, { settings, http })) await op.run(http);
 }
 
-async function failure(promise: Promise<unknown>): Promise<UpstreamError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(UpstreamError);
-    return error as UpstreamError;
-  }
-  throw new Error('expected the call to fail');
-}
-
 describe('Salesforce client credentials flow', () => {
   it('asks the token endpoint once, then calls the API with that Bearer token for every call of the container', async () => {
     await writeBack(clientCredentials());
@@ -190,7 +181,7 @@ describe('Salesforce client credentials flow', () => {
         ? { json: { access_token: `t-${Math.random()}`, token_type: 'Bearer', instance_url: org.server.url } }
         : { status: 401, json: [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }] },
     );
-    const error = await failure(writeBack(clientCredentials()));
+    const error = await upstreamFailure(writeBack(clientCredentials()));
     expect(error.status).toBe(401);
     expect(org.server.requests.filter((r) => r.path === '/services/oauth2/token')).toHaveLength(2);
     expect(org.server.requests.filter((r) => r.path.startsWith('/services/data/'))).toHaveLength(2);
@@ -198,7 +189,7 @@ describe('Salesforce client credentials flow', () => {
 
   it('a refused credential is a clear, retryable error (the event is retried, not parked), and is not cached', async () => {
     org.tokenMode = 'invalid_client';
-    const error = await failure(writeBack(clientCredentials()));
+    const error = await upstreamFailure(writeBack(clientCredentials()));
     expect(error).toMatchObject({ reason: 'token_request_failed', retryable: true, status: 400 });
     expect(isRetryable(error)).toBe(true);
     expect(error.message).toContain('HTTP 400, invalid_client');
@@ -215,7 +206,7 @@ describe('Salesforce client credentials flow', () => {
 
   it('an unreachable token endpoint is retryable too', async () => {
     org.tokenMode = 'down';
-    const error = await failure(writeBack(clientCredentials()));
+    const error = await upstreamFailure(writeBack(clientCredentials()));
     expect(error).toMatchObject({ reason: 'token_request_failed', retryable: true, status: 503 });
   });
 
@@ -274,7 +265,7 @@ describe('Salesforce static accessToken (unchanged)', () => {
     expect(org.tokenRequests()).toEqual([]);
     expect(org.apiRequests().map((r) => r.headers.authorization)).toEqual(['Bearer static-token', 'Bearer static-token']);
     org.valid.clear();
-    const error = await failure(writeBack({ instanceUrl: org.server.url, accessToken: 'static-token' }));
+    const error = await upstreamFailure(writeBack({ instanceUrl: org.server.url, accessToken: 'static-token' }));
     expect(error).toMatchObject({ status: 401, retryable: false });
     expect(org.tokenRequests()).toEqual([]);
   });
