@@ -3,7 +3,8 @@
  * normalize, the four Simpli steps, the ticket's lock, write-back, its marks, finish carrying the
  * step results) against a fake Simpli answering classify 120 ms, route 60 ms, sentiment 150 ms,
  * draft 200 ms and a helpdesk answering in 50 ms. Baseline: the critical path,
- * max(classify + route, sentiment, draft) + write-back = 230 ms. Target ≤ 1.15×. The sum of all calls (a sequential bridge) is printed too.
+ * max(classify + route, sentiment, draft) + write-back = 230 ms. Target ≤ 1.15×. The sum of all
+ * calls (a sequential bridge) is printed too.
  */
 import { randomUUID } from 'node:crypto';
 import { figureMain, isMain, median, progress, ratioRow, type FigureResult } from './common.ts';
