@@ -118,6 +118,7 @@ export async function processEvent(event: QueuedEvent, deps: PipelineDeps): Prom
     now,
     checkpointAfterMs: deps.checkpointAfterMs ?? DEFAULT_CHECKPOINT_AFTER_MS,
     deadlineMs: deps.deadlineMs,
+    leaseUntilMs: record.leaseUntilMs,
   });
   let pushed: readonly string[] = record.pushed;
   let failure: { step: string | undefined; error: unknown; missing: readonly StepName[] } | undefined;
@@ -142,7 +143,7 @@ export async function processEvent(event: QueuedEvent, deps: PipelineDeps): Prom
     if (leaseLost === undefined) {
       // Unwritten results and a lease near its end: prove it is still ours before writing back.
       try {
-        await buffer.ensureLease(record.leaseUntilMs);
+        await buffer.ensureLease();
       } catch (error) {
         if (!(error instanceof LeaseConflictError)) throw error;
         leaseLost = { step: undefined, error };

@@ -9,9 +9,11 @@
  *   wait for another event's ticket lock (`beforeWait`);
  * - when a result has waited `checkpointAfterMs` for the rest of the event (a slow call, a slow
  *   write-back): a timer;
- * - when the invocation's remaining time is shorter than that (`deadlineMs`);
- * - before the write-back when the event's lease may have run out (`ensureLease`), which also
- *   proves that no other invocation took the event over.
+ * - when less than `checkpointAfterMs` is left before the invocation's deadline or the end of the
+ *   event's lease (after which another delivery may claim the event and should find the results):
+ *   at once;
+ * - before the write-back when the lease ends within `checkpointAfterMs` (`ensureLease`), which
+ *   also proves that no other invocation took the event over.
  *
  * What this gives up: a hard crash (OOM, the sandbox killed) loses the results of steps that
  * finished less than `checkpointAfterMs` before it and were not yet written by one of the above;
@@ -32,10 +34,12 @@ export interface StepBufferOptions {
   readonly checkpointAfterMs: number;
   /** Epoch ms after which the invocation starts no new call; undefined when unknown. */
   readonly deadlineMs: number | undefined;
+  /** Epoch ms at which the event's lease ends (the claim's `leaseUntil`). */
+  readonly leaseUntilMs: number;
 }
 
 export interface StepBuffer {
-  /** Keeps a finished step's result; writes at once when the invocation's time is short. */
+  /** Keeps a finished step's result; writes at once when the invocation's or the lease's time is short. */
   add(step: string, result: unknown): Promise<void>;
   /** Writes what is pending before a wait of `delayMs`; rethrows only a lost lease. */
   beforeWait(delayMs: number): Promise<void>;
@@ -43,7 +47,7 @@ export interface StepBuffer {
    * Before the write-back: when the lease ends within `checkpointAfterMs`, writes what is pending
    * (or an empty write) to prove the lease is still ours. Throws LeaseConflictError otherwise.
    */
-  ensureLease(leaseUntilMs: number): Promise<void>;
+  ensureLease(): Promise<void>;
   /**
    * Stops the timer, waits for a write under way, and hands over what is still unwritten, for the
    * finish or release to carry. `leaseLost` is set when a background write found the lease taken.
@@ -54,7 +58,9 @@ export interface StepBuffer {
 }
 
 export function createStepBuffer(options: StepBufferOptions): StepBuffer {
-  const { ledger, eventId, owner, now, checkpointAfterMs, deadlineMs } = options;
+  const { ledger, eventId, owner, now, checkpointAfterMs, leaseUntilMs } = options;
+  /** Results must be written `checkpointAfterMs` before this: the deadline or the lease's end. */
+  const horizonMs = Math.min(options.deadlineMs ?? Number.POSITIVE_INFINITY, leaseUntilMs);
   const pending = new Map<string, StepWrite>();
   let writing: Promise<void> = Promise.resolve();
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -95,11 +101,12 @@ export function createStepBuffer(options: StepBufferOptions): StepBuffer {
 
   function arm(): void {
     if (timer !== undefined || drained) return;
+    const delayMs = Math.max(0, Math.min(checkpointAfterMs, horizonMs - checkpointAfterMs - now()));
     timer = setTimeout(() => {
       timer = undefined;
       // In the background: a lost lease is reported by `leaseLost` and `drain`.
       writeKeepingPending(false).catch(() => undefined);
-    }, checkpointAfterMs);
+    }, delayMs);
     timer.unref?.();
   }
 
@@ -110,7 +117,7 @@ export function createStepBuffer(options: StepBufferOptions): StepBuffer {
 
     async add(step, result) {
       pending.set(step, { result, atMs: now() });
-      if (deadlineMs !== undefined && deadlineMs - now() <= checkpointAfterMs) {
+      if (horizonMs - now() <= checkpointAfterMs) {
         await writeKeepingPending(false);
         return;
       }
@@ -121,7 +128,7 @@ export function createStepBuffer(options: StepBufferOptions): StepBuffer {
       await writeKeepingPending(false);
     },
 
-    async ensureLease(leaseUntilMs) {
+    async ensureLease() {
       if (leaseLost !== undefined) throw leaseLost;
       if (now() + checkpointAfterMs < leaseUntilMs) return;
       await writeKeepingPending(true);

@@ -19,7 +19,7 @@ function recordingLedger(fail?: (n: number) => Error | undefined) {
   };
 }
 
-const base = { eventId: 'e', owner: 'o', now: Date.now, checkpointAfterMs: 60_000, deadlineMs: undefined };
+const base = { eventId: 'e', owner: 'o', now: Date.now, checkpointAfterMs: 60_000, deadlineMs: undefined, leaseUntilMs: Number.POSITIVE_INFINITY };
 
 describe('step buffer', () => {
   it('writes nothing on its own when the event ends in time: drain hands every result over', async () => {
@@ -66,16 +66,32 @@ describe('step buffer', () => {
     await new Promise((resolve) => setTimeout(resolve, 80));
     expect(timed.leaseLost).toBeInstanceOf(LeaseConflictError);
     expect((await timed.drain()).leaseLost).toBeInstanceOf(LeaseConflictError);
-    await expect(timed.ensureLease(Number.POSITIVE_INFINITY)).rejects.toBeInstanceOf(LeaseConflictError);
+    await expect(timed.ensureLease()).rejects.toBeInstanceOf(LeaseConflictError);
   });
 
   it('proves the lease with an empty write only when it ends within checkpointAfterMs', async () => {
+    const far = recordingLedger();
+    await createStepBuffer({ ...base, checkpointAfterMs: 1_000, leaseUntilMs: Date.now() + 10_000, ledger: far }).ensureLease();
+    expect(far.writes).toEqual([]);
+    const near = recordingLedger();
+    await createStepBuffer({ ...base, checkpointAfterMs: 1_000, leaseUntilMs: Date.now() + 500, ledger: near }).ensureLease();
+    expect(near.writes).toEqual([{}]);
+  });
+
+  it('writes each result at once when the lease ends within checkpointAfterMs (another delivery may claim the event then)', async () => {
     const ledger = recordingLedger();
-    const buffer = createStepBuffer({ ...base, checkpointAfterMs: 1_000, ledger });
-    await buffer.ensureLease(Date.now() + 10_000);
+    const buffer = createStepBuffer({ ...base, checkpointAfterMs: 5_000, leaseUntilMs: Date.now() + 3_000, ledger });
+    await buffer.add('classify', 1);
+    expect(ledger.writes.map((w) => Object.keys(w))).toEqual([['classify']]);
+  });
+
+  it('writes a result checkpointAfterMs before the lease ends when that comes before the timer', async () => {
+    const ledger = recordingLedger();
+    const buffer = createStepBuffer({ ...base, checkpointAfterMs: 200, leaseUntilMs: Date.now() + 300, ledger });
+    await buffer.add('classify', 1);
     expect(ledger.writes).toEqual([]);
-    await buffer.ensureLease(Date.now() + 500);
-    expect(ledger.writes).toEqual([{}]);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(ledger.writes.map((w) => Object.keys(w))).toEqual([['classify']]);
   });
 
   it('writes each result at once when the deadline is nearer than checkpointAfterMs', async () => {
