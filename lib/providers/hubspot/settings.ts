@@ -6,6 +6,7 @@
  */
 import * as z from 'zod/mini';
 import { PermanentEventError } from '../../errors.ts';
+import { lazy } from '../../lazy.ts';
 import type { Priority } from '../../write-back-summary.ts';
 import type { ProviderSettings } from '../types.ts';
 import { oauthAuth, privateAppAuth, type HubSpotAuth, type HubSpotOAuth } from './auth.ts';
@@ -70,25 +71,28 @@ export interface HubSpotSettings {
   readonly fieldMap: unknown;
 }
 
-const idSchema = z.union([z.string(), z.number()]);
-const schema = z.looseObject({
-  baseUrl: z.optional(z.url()),
-  accessToken: z.optional(z.string().check(z.minLength(1))),
-  refreshToken: z.optional(z.string().check(z.minLength(1))),
-  clientId: z.optional(z.string().check(z.minLength(1))),
-  clientSecret: z.optional(z.string().check(z.minLength(1))),
-  tokenUrl: z.optional(z.url()),
-  signatureVersions: z.optional(z.array(z.enum(SIGNATURE_VERSIONS)).check(z.minLength(1))),
-  closedStageIds: z.optional(z.array(idSchema).check(z.minLength(1))),
-  customFields: z.optional(z.record(z.string(), z.nullable(z.string().check(z.minLength(1))))),
-  tagsProperty: z.optional(z.nullable(z.string().check(z.minLength(1)))),
-  tagPrefix: z.optional(z.string()),
-  writeNotes: z.optional(z.boolean()),
-  priorityValues: z.optional(z.partialRecord(z.enum(['low', 'medium', 'high', 'urgent']), z.string().check(z.minLength(1)))),
-  ignoredSourceIds: z.optional(z.array(idSchema)),
-  noteAssociationTypeId: z.optional(z.number().check(z.int(), z.positive())),
-  fieldMap: z.optional(z.unknown()),
-});
+const idSchema = () => z.union([z.string(), z.number()]);
+// Built on first use (lib/lazy.ts): a container without HubSpot never needs it (issue #10).
+const schema = lazy(() =>
+  z.looseObject({
+    baseUrl: z.optional(z.url()),
+    accessToken: z.optional(z.string().check(z.minLength(1))),
+    refreshToken: z.optional(z.string().check(z.minLength(1))),
+    clientId: z.optional(z.string().check(z.minLength(1))),
+    clientSecret: z.optional(z.string().check(z.minLength(1))),
+    tokenUrl: z.optional(z.url()),
+    signatureVersions: z.optional(z.array(z.enum(SIGNATURE_VERSIONS)).check(z.minLength(1))),
+    closedStageIds: z.optional(z.array(idSchema()).check(z.minLength(1))),
+    customFields: z.optional(z.record(z.string(), z.nullable(z.string().check(z.minLength(1))))),
+    tagsProperty: z.optional(z.nullable(z.string().check(z.minLength(1)))),
+    tagPrefix: z.optional(z.string()),
+    writeNotes: z.optional(z.boolean()),
+    priorityValues: z.optional(z.partialRecord(z.enum(['low', 'medium', 'high', 'urgent']), z.string().check(z.minLength(1)))),
+    ignoredSourceIds: z.optional(z.array(idSchema())),
+    noteAssociationTypeId: z.optional(z.number().check(z.int(), z.positive())),
+    fieldMap: z.optional(z.unknown()),
+  }),
+);
 
 const EXAMPLES: Readonly<Record<string, string>> = {
   baseUrl: '"https://api.hubapi.com"',
@@ -108,7 +112,7 @@ const EXAMPLES: Readonly<Record<string, string>> = {
 
 /** Validates HELPDESK_CONFIG.hubspot; throws PermanentEventError naming the setting and a fix. */
 export function readSettings(raw: ProviderSettings): HubSpotSettings {
-  const result = schema.safeParse(raw);
+  const result = schema().safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0];
     const key = String(issue?.path[0] ?? '');
