@@ -2,8 +2,8 @@
  * IngestFunction's adapter, dependencies injected: API Gateway event → `ingest` → response.
  * `handler.ts` wires it to the environment; tests and the local stack call it directly.
  */
-import type { Logger } from '@aws-lambda-powertools/logger';
-import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import type { Logger } from '../shared/observability.ts';
+import { MetricUnit, type Metrics } from '../shared/observability.ts';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { errorToHttpResponse, toHttpResponse, toIngestInput } from '../../lib/api-gateway.ts';
 import { BridgeError, reasonOf } from '../../lib/errors.ts';

@@ -3,8 +3,8 @@
  * response. `handler.ts` wires it to the environment; tests and the local stack call it directly.
  */
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '@aws-lambda-powertools/logger';
-import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import type { Logger } from '../shared/observability.ts';
+import { MetricUnit, type Metrics } from '../shared/observability.ts';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { DeadLetterEntry } from '../../lib/dead-letter.ts';
 import { createHttpClient, type FetchFn, type RetryPolicy } from '../../lib/http.ts';

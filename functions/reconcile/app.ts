@@ -5,8 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { Logger } from '@aws-lambda-powertools/logger';
-import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import type { Logger } from '../shared/observability.ts';
+import { MetricUnit, type Metrics } from '../shared/observability.ts';
 import { createEnqueue } from '../../lib/enqueue.ts';
 import { ConfigError } from '../../lib/errors.ts';
 import { createHttpClient, type HttpClient } from '../../lib/http.ts';
