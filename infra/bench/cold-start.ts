@@ -8,7 +8,7 @@
  * first), and the ratio reported is the median over RUNS rounds of each round's own
  * function / baseline ratio; one warm-up round (file cache, binary paged in) is not counted. The
  * medians of the times themselves are printed beside it (reference/aws.md §C4).
- * Targets (issue #10): load ≤ 1.10× baseline; size ≤ baseline + 120 KB, both as deployed.
+ * Targets (issue #10): load ≤ 1.10× baseline in CPU time (see LOADER); size ≤ baseline + 120 KB, both as deployed.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -68,8 +68,13 @@ const BASELINES: Readonly<Record<string, string>> = {
   ReconcileFunction: 'infra/bench/baselines/reconcile.ts',
 };
 
-// Wall time is the target's measure; CPU time (user + system) of the same span is printed beside
-// it, as it barely moves when other work shares the machine's cores.
+// The target is on CPU time (user + system) of the import, wall time is printed beside it. Lambda
+// gives a function CPU in proportion to its memory, one vCPU at 1,769 MB
+// (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html): at the template's 512 MB
+// a container has about 0.3 vCPU, so V8's compile and GC helper threads get no spare core and the
+// init lasts as long as its CPU time takes there. On this 2-core machine those threads run beside
+// the main one for free, and other processes stretch wall time by tens of percent between rounds
+// (load average 8: wall ratios 1.00–1.23× across three runs, CPU ratios within ±2 %).
 const LOADER = `
 const t0 = performance.now();
 const c0 = process.cpuUsage();
@@ -183,23 +188,24 @@ export async function coldStart(): Promise<FigureResult> {
       const ratio = median(ratios.get(key(real, variant)) ?? []);
       rows.push({
         figure: '1 cold start',
-        metric: `${f.name} module load, ${variant.label} (median of ${RUNS} paired rounds)`,
+        metric: `${f.name} module load, wall, ${variant.label} (median of ${RUNS} paired rounds)`,
         unit: 'ms',
         measured: loadMs,
         baseline: baseMs,
         ratio,
-        // The target applies to the function as deployed; the other variant is for reference.
-        ...(i === 0 ? { target: `≤ ${LOAD_RATIO}×`, pass: ratio <= LOAD_RATIO } : {}),
       });
       const cpuMs = median(cpu.get(key(real, variant)) ?? []);
       const cpuBaseMs = median(cpu.get(key(baseline, variant)) ?? []);
+      const cpuRatio = median(cpuRatios.get(key(real, variant)) ?? []);
       rows.push({
         figure: '1 cold start',
         metric: `${f.name} module load CPU time, ${variant.label} (median of ${RUNS} paired rounds)`,
         unit: 'ms',
         measured: cpuMs,
         baseline: cpuBaseMs,
-        ratio: median(cpuRatios.get(key(real, variant)) ?? []),
+        ratio: cpuRatio,
+        // The target applies to the function as deployed (CPU time: see LOADER); the other variant is for reference.
+        ...(i === 0 ? { target: `≤ ${LOAD_RATIO}×`, pass: cpuRatio <= LOAD_RATIO } : {}),
       });
     });
   }
@@ -209,6 +215,7 @@ export async function coldStart(): Promise<FigureResult> {
     notes: [
       `node ${version.trim()} (node_modules/.bin/node); import() of dist/<Function>/handler.mjs in a fresh process, timed with performance.now(); env as deployed (secrets by ARN)`,
       'ratio = median over the rounds of (function ÷ baseline) measured back to back in the same round; measured and baseline columns are the medians of the times',
+      'the load target is on CPU time: at 512 MB a Lambda container has about 0.3 vCPU (one vCPU at 1,769 MB), so its init takes as long as its CPU time there; wall time on this shared 2-core machine is printed for reference',
       'bundles built with template.yaml\'s BuildProperties (infra/build.ts); baseline = the same options over infra/bench/baselines/<function>.ts (only the SDK clients the function bundles, created as the function creates them, no-op handler)',
     ],
     details: Object.fromEntries(
