@@ -72,7 +72,8 @@ export class JsonLogger implements Logger {
   #context: (LambdaContextFields & { coldStart: boolean }) | undefined;
   readonly #initialLevel: number;
   /** Set by Lambda's advanced logging controls: then no sampling or option changes the level. */
-  readonly #fixedByLambda: boolean;
+  readonly #lambdaLevel: LevelName | undefined;
+  #warnedLambdaLevel = false;
   #level: number;
   readonly #sampleRate: number;
   #invocations = 0;
@@ -88,7 +89,7 @@ export class JsonLogger implements Logger {
     const alc = levelOf(alcRaw === 'FATAL' ? 'CRITICAL' : alcRaw);
     const chosen = alc ?? levelOf(options.logLevel?.toUpperCase()) ?? levelOf(envString(env, 'POWERTOOLS_LOG_LEVEL') || envString(env, 'LOG_LEVEL')) ?? 'INFO';
     this.#initialLevel = LEVELS[chosen];
-    this.#fixedByLambda = alc !== undefined;
+    this.#lambdaLevel = alc;
     this.#level = this.#initialLevel;
     const rate = Number(env.POWERTOOLS_LOGGER_SAMPLE_RATE?.trim() || '0');
     this.#sampleRate = Number.isFinite(rate) && rate >= 0 && rate <= 1 ? rate : 0;
@@ -147,7 +148,12 @@ export class JsonLogger implements Logger {
 
   #sample(): void {
     if (this.#sampleRate > 0 && randomInt(0, 100) / 100 <= this.#sampleRate && this.#level > LEVELS.TRACE) {
-      if (!this.#fixedByLambda) this.#level = LEVELS.DEBUG;
+      const alc = this.#lambdaLevel;
+      if (alc === undefined) this.#level = LEVELS.DEBUG;
+      else if (LEVELS[alc] > LEVELS.DEBUG && !this.#warnedLambdaLevel) {
+        this.#warnedLambdaLevel = true; // once per logger, as Powertools warns
+        this.warn(`Current log level (DEBUG) does not match AWS Lambda Advanced Logging Controls minimum log level (${alc}). This can lead to data loss, consider adjusting them.`);
+      }
       this.debug('Setting log level to DEBUG due to sampling rate');
     }
   }

@@ -107,13 +107,16 @@ describe('the functions’ logger writes Powertools’ lines', () => {
     expect(powertools.filter((l) => l.stream === 'stderr').length).toBeGreaterThan(2);
   });
 
-  it('the same level rules: POWERTOOLS_LOG_LEVEL, LOG_LEVEL, and Lambda’s AWS_LAMBDA_LOG_LEVEL above both', async () => {
+  it('the same level rules: POWERTOOLS_LOG_LEVEL, LOG_LEVEL, Lambda’s AWS_LAMBDA_LOG_LEVEL above both, and debug sampling', async () => {
     for (const env of [
       { ...BASE_ENV, POWERTOOLS_LOG_LEVEL: 'WARN' },
       { ...BASE_ENV, POWERTOOLS_LOG_LEVEL: 'DEBUG' },
       { ...BASE_ENV, POWERTOOLS_LOG_LEVEL: undefined, LOG_LEVEL: 'ERROR' },
       { ...BASE_ENV, POWERTOOLS_LOG_LEVEL: 'DEBUG', AWS_LAMBDA_LOG_LEVEL: 'WARN' },
       { ...BASE_ENV, POWERTOOLS_LOG_LEVEL: 'warn' },
+      // Sampling at rate 1 is deterministic: every invocation at DEBUG, announced by a DEBUG line.
+      { ...BASE_ENV, POWERTOOLS_LOGGER_SAMPLE_RATE: '1' },
+      { ...BASE_ENV, POWERTOOLS_LOGGER_SAMPLE_RATE: '1', AWS_LAMBDA_LOG_LEVEL: 'INFO' },
     ]) {
       const { ours, powertools } = await bothWith(env);
       expect(normalised(ours), JSON.stringify(env)).toEqual(normalised(powertools));
