@@ -30,6 +30,12 @@ export interface HttpRequest {
    * redelivers it, after the visibility timeout.
    */
   readonly retryInPlace?: (error: UpstreamError) => boolean;
+  /**
+   * Awaited before each wait for an in-invocation retry (backoff or `Retry-After`): the pipeline
+   * writes the step results it holds, so that a crash during the wait cannot cost them. An error
+   * it throws ends the request with that error.
+   */
+  readonly beforeWait?: (delayMs: number) => Promise<void>;
 }
 
 export interface HttpResponse {
@@ -66,6 +72,11 @@ export interface HttpClientOptions {
 }
 
 const sleepMs = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** `client` with `beforeWait` on every request that has none of its own. */
+export function withBeforeWait(client: HttpClient, beforeWait: (delayMs: number) => Promise<void>): HttpClient {
+  return { request: (request) => client.request(request.beforeWait === undefined ? { ...request, beforeWait } : request) };
+}
 
 /** Builds an HttpClient; cheap, so one per event carries that event's deadline. */
 export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
@@ -141,6 +152,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           // A wait that ends past the deadline would only burn billed time: leave it to SQS.
           if (now() + delayMs + 50 >= deadlineMs) throw error;
           options.onRetry?.({ service: request.service, attempt, delayMs, error });
+          await request.beforeWait?.(delayMs);
           await sleep(delayMs);
         }
       }

@@ -3,9 +3,11 @@
  * the write-backs already made, attempts, last error, TTL.
  *
  * Cost per processed event: 1 conditional write to claim (its ALL_NEW return value carries the
- * checkpoints, so no read), 1 write per step as it finishes, 1 write to finish or release, which
- * also records the write-backs made. A read happens only when the claim is refused and DynamoDB
- * did not return the item (dynalite ignores ReturnValuesOnConditionCheckFailure).
+ * finished steps of earlier attempts, so no read) and 1 write to finish or release, which also
+ * carries the step results not yet written and the write-backs made. A separate step write
+ * (`saveSteps`) happens only when the pipeline would otherwise hold a finished result unwritten for
+ * long (lib/step-buffer.ts). A read happens only when the claim is refused and DynamoDB did not
+ * return the item (dynalite ignores ReturnValuesOnConditionCheckFailure).
  */
 import {
   ConditionalCheckFailedException,
@@ -70,6 +72,15 @@ export interface ClaimInput {
   readonly reset?: boolean;
 }
 
+/** A finished step's result and when it finished, as written to `steps` and `stepTimes`. */
+export interface StepWrite {
+  readonly result: unknown;
+  readonly atMs: number;
+}
+
+/** Step results to write, by step name. */
+export type StepWrites = Readonly<Record<string, StepWrite>>;
+
 /** Counts of DynamoDB requests, for the Ledger-cost benchmark. */
 export interface LedgerStats {
   reads: number;
@@ -81,10 +92,19 @@ export interface Ledger {
   claim(input: ClaimInput): Promise<ClaimResult>;
   /** Records one finished step; throws LeaseConflictError if the lease was lost. */
   checkpoint(eventId: string, owner: string, step: string, result: unknown, nowMs: number): Promise<void>;
-  /** Marks done (keeps the item until its TTL for deduplication) and records write-backs. */
-  finish(eventId: string, owner: string, pushed: readonly string[], nowMs: number, ttlSeconds: number): Promise<void>;
-  /** Releases the lease after a failure so the next delivery can claim at once. */
-  release(eventId: string, owner: string, update: { pushed: readonly string[]; error: LedgerError; status: 'retrying' | 'failed'; nowMs: number }): Promise<void>;
+  /**
+   * Records finished steps in one write; with none, only proves that the lease is still ours.
+   * Throws LeaseConflictError if the lease was lost.
+   */
+  saveSteps(eventId: string, owner: string, steps: StepWrites, nowMs: number): Promise<void>;
+  /** Marks done (keeps the item until its TTL for deduplication), records write-backs and the steps not yet written. */
+  finish(eventId: string, owner: string, pushed: readonly string[], nowMs: number, ttlSeconds: number, steps?: StepWrites): Promise<void>;
+  /** Releases the lease after a failure so the next delivery can claim at once; records the steps not yet written. */
+  release(
+    eventId: string,
+    owner: string,
+    update: { pushed: readonly string[]; error: LedgerError; status: 'retrying' | 'failed'; nowMs: number; steps?: StepWrites },
+  ): Promise<void>;
   get(eventId: string): Promise<LedgerRecord | undefined>;
   /**
    * Per-ticket ordering state (lib/ordering.ts), in items of their own in the same table. Always
@@ -120,6 +140,26 @@ export function createLedger(client: DynamoDBClient, tableName: string): Ledger 
     if (pushed.length === 0) return '';
     values[':pushed'] = { SS: [...new Set(pushed)] };
     return ' ADD pushed :pushed';
+  }
+
+  async function saveSteps(eventId: string, owner: string, steps: StepWrites, nowMs: number): Promise<void> {
+    const names: Record<string, string> = {};
+    const values: Record<string, AttributeValue> = { ':owner': { S: owner }, ':now': { S: new Date(nowMs).toISOString() } };
+    try {
+      await update({
+        TableName: tableName,
+        Key: key(eventId),
+        ConditionExpression: 'leaseOwner = :owner',
+        UpdateExpression: `SET ${stepsClause(steps, names, values)}updatedAt = :now`,
+        ...(Object.keys(names).length === 0 ? {} : { ExpressionAttributeNames: names }),
+        ExpressionAttributeValues: values,
+      });
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new LeaseConflictError('lease_lost', `the lease on ${eventId} was taken by another invocation`, { cause: error });
+      }
+      throw error;
+    }
   }
 
   return {
@@ -174,29 +214,12 @@ export function createLedger(client: DynamoDBClient, tableName: string): Ledger 
       }
     },
 
-    async checkpoint(eventId, owner, step, result, nowMs) {
-      try {
-        await update({
-          TableName: tableName,
-          Key: key(eventId),
-          ConditionExpression: 'leaseOwner = :owner',
-          UpdateExpression: 'SET steps.#step = :result, stepTimes.#step = :now, updatedAt = :now',
-          ExpressionAttributeNames: { '#step': step },
-          ExpressionAttributeValues: {
-            ':owner': { S: owner },
-            ':result': { S: JSON.stringify(result) },
-            ':now': { S: new Date(nowMs).toISOString() },
-          },
-        });
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) {
-          throw new LeaseConflictError('lease_lost', `the lease on ${eventId} was taken by another invocation`, { cause: error });
-        }
-        throw error;
-      }
-    },
+    saveSteps,
 
-    async finish(eventId, owner, pushed, nowMs, ttlSeconds) {
+    checkpoint: (eventId, owner, step, result, nowMs) => saveSteps(eventId, owner, { [step]: { result, atMs: nowMs } }, nowMs),
+
+    async finish(eventId, owner, pushed, nowMs, ttlSeconds, steps = {}) {
+      const names: Record<string, string> = { '#status': 'status' };
       const values: Record<string, AttributeValue> = {
         ':owner': { S: owner },
         ':done': { S: 'done' },
@@ -209,8 +232,8 @@ export function createLedger(client: DynamoDBClient, tableName: string): Ledger 
           TableName: tableName,
           Key: key(eventId),
           ConditionExpression: 'leaseOwner = :owner',
-          UpdateExpression: `SET #status = :done, leaseUntil = :zero, updatedAt = :now, completedAt = :now, ${LEDGER_TTL_ATTRIBUTE} = :ttl REMOVE lastError${pushedClause(pushed, values)}`,
-          ExpressionAttributeNames: { '#status': 'status' },
+          UpdateExpression: `SET ${stepsClause(steps, names, values)}#status = :done, leaseUntil = :zero, updatedAt = :now, completedAt = :now, ${LEDGER_TTL_ATTRIBUTE} = :ttl REMOVE lastError${pushedClause(pushed, values)}`,
+          ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         });
       } catch (error) {
@@ -221,7 +244,8 @@ export function createLedger(client: DynamoDBClient, tableName: string): Ledger 
       }
     },
 
-    async release(eventId, owner, { pushed, error, status, nowMs }) {
+    async release(eventId, owner, { pushed, error, status, nowMs, steps = {} }) {
+      const names: Record<string, string> = { '#status': 'status' };
       const values: Record<string, AttributeValue> = {
         ':owner': { S: owner },
         ':status': { S: status },
@@ -241,8 +265,8 @@ export function createLedger(client: DynamoDBClient, tableName: string): Ledger 
           TableName: tableName,
           Key: key(eventId),
           ConditionExpression: 'leaseOwner = :owner',
-          UpdateExpression: `SET #status = :status, leaseUntil = :zero, updatedAt = :now, lastError = :error${pushedClause(pushed, values)}`,
-          ExpressionAttributeNames: { '#status': 'status' },
+          UpdateExpression: `SET ${stepsClause(steps, names, values)}#status = :status, leaseUntil = :zero, updatedAt = :now, lastError = :error${pushedClause(pushed, values)}`,
+          ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         });
       } catch (caught) {
@@ -251,6 +275,21 @@ export function createLedger(client: DynamoDBClient, tableName: string): Ledger 
       }
     },
   };
+}
+
+/**
+ * The SET clauses (each followed by `, `) that write `steps` into the item's `steps` and
+ * `stepTimes` maps, which every claim creates. Step names go through placeholders (`#s0`, …).
+ */
+function stepsClause(steps: StepWrites, names: Record<string, string>, values: Record<string, AttributeValue>): string {
+  let clause = '';
+  for (const [i, [step, write]] of Object.entries(steps).entries()) {
+    names[`#s${i}`] = step;
+    values[`:s${i}`] = { S: JSON.stringify(write.result) };
+    values[`:t${i}`] = { S: new Date(write.atMs).toISOString() };
+    clause += `steps.#s${i} = :s${i}, stepTimes.#s${i} = :t${i}, `;
+  }
+  return clause;
 }
 
 // ---------------------------------------------------------------------------------------------

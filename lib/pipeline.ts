@@ -1,13 +1,15 @@
 /**
  * Processing one queued event (ARCHITECTURE.md, "Processing one event"): claim it in the Ledger,
- * normalize, run the Simpli steps with a checkpoint each, push back what succeeded, then finish —
- * or release the lease and let SQS retry, or park the event in the DeadLetterQueue with its reason.
+ * normalize, run the Simpli steps, push back what succeeded, then finish — or release the lease and
+ * let SQS retry, or park the event in the DeadLetterQueue with its reason. The steps' results are
+ * written by the finish or the release (lib/step-buffer.ts says when they are written earlier).
  */
 import { isRetryable, LeaseConflictError, reasonOf, TicketBusyError, UpstreamError } from './errors.ts';
-import type { HttpClient } from './http.ts';
-import type { Ledger, LedgerError, LedgerRecord, TicketStates } from './ledger.ts';
-import { decideOrdering, orderingTimeMs, type OrderingDecision } from './ordering.ts';
+import { withBeforeWait, type HttpClient } from './http.ts';
+import type { Ledger, LedgerError, LedgerRecord, StepWrites, TicketStates } from './ledger.ts';
+import { decideOrdering, FIELD_GROUPS, GROUP_STEPS, orderingTimeMs, type OrderingDecision } from './ordering.ts';
 import { simpliRequestId, type SimpliClient, withRequestId } from './simpli/client.ts';
+import { createStepBuffer, DEFAULT_CHECKPOINT_AFTER_MS, type StepBuffer } from './step-buffer.ts';
 import { runSteps, stepsFor, type StepName } from './steps.ts';
 import type { NormalizedEvent, ProviderProcess, ProviderSettings, QueuedEvent, StepResults, WriteBackOp } from './providers/types.ts';
 import { completedSteps, summarizeResults, type WriteBackSummary } from './write-back-summary.ts';
@@ -72,6 +74,13 @@ export interface PipelineDeps {
   readonly ticketLockWaitMs?: number;
   /** Injectable for tests; defaults to setTimeout. */
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * Epoch ms after which the invocation starts no new call (the HTTP client's deadline): when less
+   * than `checkpointAfterMs` is left, each step's result is written as soon as it finishes.
+   */
+  readonly deadlineMs?: number | undefined;
+  /** How long a finished step's result may wait, unwritten, for the rest of the event; default 5 s. */
+  readonly checkpointAfterMs?: number;
 }
 
 export async function processEvent(event: QueuedEvent, deps: PipelineDeps): Promise<ProcessResult> {
@@ -102,16 +111,26 @@ export async function processEvent(event: QueuedEvent, deps: PipelineDeps): Prom
   const record = claim.record;
   stage({ stage: 'claimed', attempt: record.attempts });
 
+  const buffer = createStepBuffer({
+    ledger,
+    eventId,
+    owner,
+    now,
+    checkpointAfterMs: deps.checkpointAfterMs ?? DEFAULT_CHECKPOINT_AFTER_MS,
+    deadlineMs: deps.deadlineMs,
+    leaseUntilMs: record.leaseUntilMs,
+  });
   let pushed: readonly string[] = record.pushed;
   let failure: { step: string | undefined; error: unknown; missing: readonly StepName[] } | undefined;
   try {
-    const context = { settings: deps.settings ?? {}, http: deps.http };
+    const http = withBeforeWait(deps.http, buffer.beforeWait);
+    const context = { settings: deps.settings ?? {}, http };
     const normalized = await deps.provider.normalize(event, context);
     const steps = stepsFor(normalized, { draftReplies: deps.draftReplies });
-    const run = await runSteps(steps, normalized, record.steps, withRequestId(deps.simpli, simpliRequestId(eventId)), {
+    const run = await runSteps(steps, normalized, record.steps, withRequestId(deps.simpli, simpliRequestId(eventId), buffer.beforeWait), {
       now,
       onSuccess: async (step, result, durationMs) => {
-        await ledger.checkpoint(eventId, owner, step, result, now());
+        await buffer.add(step, result);
         stage({ stage: 'step', step, outcome: 'ok', durationMs });
       },
       onFailure: (step, error, durationMs) =>
@@ -120,8 +139,18 @@ export async function processEvent(event: QueuedEvent, deps: PipelineDeps): Prom
 
     // Push back what succeeded, even when a step failed: the rest follows when it succeeds.
     // Not when our lease was taken: the new holder pushes, and two writers would race.
-    const leaseLost = run.failures.find((f) => f.error instanceof LeaseConflictError);
-    const pushResult = leaseLost === undefined ? await orderedPushBack(event, normalized, run.results, record, deps, stage) : { pushed: [...pushed], failure: undefined };
+    let leaseLost: { step: string | undefined; error: unknown } | undefined = run.failures.find((f) => f.error instanceof LeaseConflictError);
+    if (leaseLost === undefined) {
+      // Unwritten results and a lease near its end: prove it is still ours before writing back.
+      try {
+        await buffer.ensureLease();
+      } catch (error) {
+        if (!(error instanceof LeaseConflictError)) throw error;
+        leaseLost = { step: undefined, error };
+      }
+    }
+    const pushResult =
+      leaseLost === undefined ? await orderedPushBack(event, normalized, run.results, record, { ...deps, http }, stage, buffer) : { pushed: [...pushed], failure: undefined };
     pushed = pushResult.pushed;
     const first = leaseLost ?? run.failures.find((f) => !isRetryable(f.error)) ?? run.failures[0] ?? pushResult.failure;
     if (first !== undefined) {
@@ -132,8 +161,11 @@ export async function processEvent(event: QueuedEvent, deps: PipelineDeps): Prom
     failure = { step: undefined, error, missing: [] };
   }
 
-  if (failure !== undefined) return fail(event, deps, pushed, failure.step, failure.error, failure.missing, stage);
-  await ledger.finish(eventId, owner, pushed, now(), deps.ttlSeconds);
+  // The results not yet written go with the finish or the release.
+  const drained = await buffer.drain();
+  if (failure === undefined && drained.leaseLost !== undefined) failure = { step: undefined, error: drained.leaseLost, missing: [] };
+  if (failure !== undefined) return fail(event, deps, pushed, failure.step, failure.error, failure.missing, stage, drained.steps);
+  await ledger.finish(eventId, owner, pushed, now(), deps.ttlSeconds, drained.steps);
   stage({ stage: 'done', durationMs: now() - Date.parse(event.receivedAt) });
   return { outcome: 'done', eventId };
 }
@@ -144,7 +176,16 @@ type PushResult = { pushed: string[]; failure: { step: string; error: unknown } 
  * The write-back under the ticket's ordering rules (lib/ordering.ts): hold the ticket's lock in
  * the Ledger, leave out of tags/priority/fields what is older than what the ticket shows, write,
  * then record the event's marks (only when every write succeeded) and release the lock.
- * An event with nothing to write and no resolution to record takes no lock.
+ * An event whose results write no field group (nothing, or a draft: notes only, and notes need no
+ * order) and that records no resolution takes no lock.
+ *
+ * Two Ledger writes is the floor for an event that writes fields: the lock must be held from
+ * reading the marks until the helpdesk has the fields (an optimistic commit would only find out
+ * after an older event's fields had overwritten newer ones), so it takes one write to take it
+ * (which also returns the marks: no read) and one to record the marks, which releases it in the
+ * same write. Neither can join the event's own claim or finish: they are other items, and a
+ * DynamoDB transaction bills 2 write units per item, more than the write it would save
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html#transaction-capacity-handling).
  */
 async function orderedPushBack(
   queued: QueuedEvent,
@@ -153,12 +194,13 @@ async function orderedPushBack(
   record: LedgerRecord,
   deps: PipelineDeps,
   stage: (s: StageEvent) => void,
+  buffer: StepBuffer,
 ): Promise<PushResult> {
   const tickets = deps.ledger.tickets;
-  if (tickets === undefined || (completedSteps(results).length === 0 && event.eventType !== 'ticket.resolved')) {
+  if (tickets === undefined || (!writesFieldGroup(results) && event.eventType !== 'ticket.resolved')) {
     return pushBack(event, results, record, deps, stage, []);
   }
-  const decision = await lockTicket(tickets, queued, event, results, deps);
+  const decision = await lockTicket(tickets, queued, event, results, deps, buffer);
   if (decision.staleSteps.length > 0) stage({ stage: 'stale', step: decision.staleSteps.join(','), reason: 'older_than_ticket' });
   // Best effort: a release that fails must not lose what was pushed (the lock expires by itself
   // after leaseSeconds), nor hide the error that made us release.
@@ -193,7 +235,14 @@ async function orderedPushBack(
 }
 
 /** Takes the ticket's lock, waiting (with backoff) while another event of the ticket holds it. */
-async function lockTicket(tickets: TicketStates, queued: QueuedEvent, event: NormalizedEvent, results: StepResults, deps: PipelineDeps): Promise<OrderingDecision> {
+async function lockTicket(
+  tickets: TicketStates,
+  queued: QueuedEvent,
+  event: NormalizedEvent,
+  results: StepResults,
+  deps: PipelineDeps,
+  buffer: StepBuffer,
+): Promise<OrderingDecision> {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const budgetMs = deps.ticketLockWaitMs ?? 3_000;
   // Counted in the delays slept, not on the clock: an injected clock may stand still.
@@ -214,6 +263,7 @@ async function lockTicket(tickets: TicketStates, queued: QueuedEvent, event: Nor
     if (waitedMs + delayMs > budgetMs) {
       throw new TicketBusyError('ticket_busy', `another event of ticket ${event.ticketId} is being written back; retrying later`);
     }
+    await buffer.beforeWait(delayMs);
     await sleep(delayMs);
     waitedMs += delayMs;
   }
@@ -272,6 +322,7 @@ async function fail(
   error: unknown,
   missing: readonly StepName[],
   stage: (s: StageEvent) => void,
+  steps: StepWrites,
 ): Promise<ProcessResult> {
   const reason = reasonOf(error);
   const message = error instanceof Error ? error.message : String(error);
@@ -291,14 +342,20 @@ async function fail(
   // (SQS would move it to the DLQ without saying why).
   const lastAttempt = deps.receiveCount >= deps.maxReceiveCount;
   if (!isRetryable(error) || lastAttempt) {
-    await deps.ledger.release(event.eventId, deps.owner, { pushed, error: ledgerError, status: 'failed', nowMs: deps.now() });
+    await deps.ledger.release(event.eventId, deps.owner, { pushed, error: ledgerError, status: 'failed', nowMs: deps.now(), steps });
     await deps.deadLetter(event, ledgerError);
     stage({ stage: 'dead-lettered', step, reason });
     return { outcome: 'dead-lettered', eventId: event.eventId, reason, step };
   }
-  await deps.ledger.release(event.eventId, deps.owner, { pushed, error: ledgerError, status: 'retrying', nowMs: deps.now() });
+  // The release carries the finished steps: the retry pays only for what is missing.
+  await deps.ledger.release(event.eventId, deps.owner, { pushed, error: ledgerError, status: 'retrying', nowMs: deps.now(), steps });
   stage({ stage: 'retry', step, reason });
   return { outcome: 'retry', eventId: event.eventId, reason, step };
+}
+
+/** True when some result belongs to a field group (lib/ordering.ts): the write-back then writes fields. */
+function writesFieldGroup(results: StepResults): boolean {
+  return FIELD_GROUPS.some((group) => GROUP_STEPS[group].some((step) => results[step] !== undefined));
 }
 
 function missingSteps(planned: readonly StepName[], results: StepResults): StepName[] {

@@ -34,7 +34,7 @@ export interface ProcessAppDeps {
   readonly retry?: RetryPolicy | undefined;
 }
 
-/** Stop starting new calls this long before Lambda's timeout, to leave time to checkpoint. */
+/** Stop starting new calls this long before Lambda's timeout, to leave time to write the Ledger. */
 const SAFETY_MARGIN_MS = 5_000;
 
 export function createProcessHandler(deps: ProcessAppDeps) {
@@ -86,6 +86,7 @@ export function createProcessHandler(deps: ProcessAppDeps) {
           draftReplies: deps.simpli.draftReplies,
           confidenceThreshold: deps.confidenceThreshold,
           reset: isForced(record),
+          deadlineMs,
           onStage,
         });
       },

@@ -2,7 +2,7 @@
  * Figure 4 — batch concurrency. A batch of 10 new ticket.created events against one event, same
  * latencies as figure 3, alternated. Target ≤ 1.5×: the records of a batch run concurrently.
  * Reported beside it: the same with the Ledger in memory, which shows how much of the difference is
- * the emulated DynamoDB (60 writes for a batch, one single-threaded dynalite) rather than the bridge.
+ * the emulated DynamoDB (40 writes for a batch, on one single-threaded dynalite) rather than the bridge.
  */
 import { figureMain, isMain, median, progress, ratioRow, type FigureResult } from './common.ts';
 import { timeBatch } from './critical-path.ts';

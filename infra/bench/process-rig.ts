@@ -138,6 +138,9 @@ export function memoryLedger(): Ledger {
     checkpoint: async () => {
       stats.writes++;
     },
+    saveSteps: async () => {
+      stats.writes++;
+    },
     finish: async () => {
       stats.writes++;
     },

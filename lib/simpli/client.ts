@@ -50,6 +50,8 @@ const schemas = lazy(() => {
 /** Every call may carry the event's `X-Request-ID` (see withRequestId). */
 interface Traced {
   requestId?: string | undefined;
+  /** Awaited before the HTTP client waits to retry (see HttpRequest.beforeWait). */
+  beforeWait?: ((delayMs: number) => Promise<void>) | undefined;
 }
 
 export interface SimpliClient {
@@ -82,14 +84,15 @@ export function simpliRetryInPlace(error: UpstreamError): boolean {
   return error.status === 429 || error.status === 503;
 }
 
-/** `client` with `requestId` added to every call. */
-export function withRequestId(client: SimpliClient, requestId: string): SimpliClient {
+/** `client` with `requestId` (and, when given, `beforeWait`) added to every call. */
+export function withRequestId(client: SimpliClient, requestId: string, beforeWait?: (delayMs: number) => Promise<void>): SimpliClient {
+  const trace = beforeWait === undefined ? { requestId } : { requestId, beforeWait };
   return {
-    classify: (input) => client.classify({ ...input, requestId }),
-    route: (input) => client.route({ ...input, requestId }),
-    analyzeSentiment: (input) => client.analyzeSentiment({ ...input, requestId }),
-    draftReply: (input) => client.draftReply({ ...input, requestId }),
-    evaluateQa: (input) => client.evaluateQa({ ...input, requestId }),
+    classify: (input) => client.classify({ ...input, ...trace }),
+    route: (input) => client.route({ ...input, ...trace }),
+    analyzeSentiment: (input) => client.analyzeSentiment({ ...input, ...trace }),
+    draftReply: (input) => client.draftReply({ ...input, ...trace }),
+    evaluateQa: (input) => client.evaluateQa({ ...input, ...trace }),
   };
 }
 
@@ -102,10 +105,19 @@ export function createSimpliClient(config: SimpliConfig, http: HttpClient): Simp
     json: unknown,
     schema: z.ZodMiniType<T>,
     timeoutMs: number,
-    requestId: string | undefined,
+    { requestId, beforeWait }: Traced,
   ): Promise<T> {
     const headers = requestId === undefined ? keyHeaders : { ...keyHeaders, 'x-request-id': requestId };
-    const response = await http.request({ service, method: 'POST', url, headers, json: wellFormed(json), timeoutMs, retryInPlace: simpliRetryInPlace });
+    const response = await http.request({
+      service,
+      method: 'POST',
+      url,
+      headers,
+      json: wellFormed(json),
+      timeoutMs,
+      retryInPlace: simpliRetryInPlace,
+      ...(beforeWait === undefined ? {} : { beforeWait }),
+    });
     let body: unknown;
     try {
       body = JSON.parse(response.body);
@@ -121,18 +133,18 @@ export function createSimpliClient(config: SimpliConfig, http: HttpClient): Simp
   }
 
   return {
-    async classify({ subject, body, metadata, requestId }) {
+    async classify({ subject, body, metadata, requestId, beforeWait }) {
       // The answer as received (every key), so /route gets it whole.
-      return post('triage', `${config.triageUrl}/classify`, { subject, body, metadata }, schemas().classificationSchema, config.timeoutMs, requestId);
+      return post('triage', `${config.triageUrl}/classify`, { subject, body, metadata }, schemas().classificationSchema, config.timeoutMs, { requestId, beforeWait });
     },
-    async route({ ticketId, classification, requestId }) {
+    async route({ ticketId, classification, requestId, beforeWait }) {
       // The guide spreads the whole /classify answer into /route: {"ticket_id", **classification} (reference/simpli.md §2.1).
-      return post('triage', `${config.triageUrl}/route`, { ticket_id: ticketId, ...classification }, schemas().routingSchema, config.timeoutMs, requestId);
+      return post('triage', `${config.triageUrl}/route`, { ticket_id: ticketId, ...classification }, schemas().routingSchema, config.timeoutMs, { requestId, beforeWait });
     },
-    async analyzeSentiment({ customerId, text, channel, requestId }) {
-      return post('sentiment', `${config.sentimentUrl}/analyze`, { customer_id: customerId, text, channel }, schemas().sentimentSchema, config.sentimentTimeoutMs ?? config.timeoutMs, requestId);
+    async analyzeSentiment({ customerId, text, channel, requestId, beforeWait }) {
+      return post('sentiment', `${config.sentimentUrl}/analyze`, { customer_id: customerId, text, channel }, schemas().sentimentSchema, config.sentimentTimeoutMs ?? config.timeoutMs, { requestId, beforeWait });
     },
-    async draftReply({ ticketId, conversation, requestId }) {
+    async draftReply({ ticketId, conversation, requestId, beforeWait }) {
       const r = await post(
         'reply',
         `${config.replyUrl}/api/v1/draft`,
@@ -141,16 +153,16 @@ export function createSimpliClient(config: SimpliConfig, http: HttpClient): Simp
         { ticket_id: ticketId, conversation, messages: conversation, style: config.draftStyle, language: config.draftLanguage },
         schemas().draftSchema,
         config.timeoutMs,
-        requestId,
+        { requestId, beforeWait },
       );
       return { draft_id: r.draft_id, draft: r.draft, confidence: r.confidence };
     },
-    async evaluateQa({ ticketId, agentId, conversation, requestId }) {
+    async evaluateQa({ ticketId, agentId, conversation, requestId, beforeWait }) {
       // The guide's bridge: POST {QA_URL}/evaluate {conversation_id, agent_id, messages: [{role, content}]}
       // (reference/simpli.md, "Where sources disagree"); simpli-core's client also sends `messages`.
       const messages = conversation.map(({ role, content }) => ({ role, content }));
       const json = { conversation_id: ticketId, agent_id: agentId, messages };
-      const r = await post('qa', `${config.qaUrl}/evaluate`, json, schemas().qaSchema, config.qaTimeoutMs, requestId);
+      const r = await post('qa', `${config.qaUrl}/evaluate`, json, schemas().qaSchema, config.qaTimeoutMs, { requestId, beforeWait });
       const summary = r.summary ?? r.feedback;
       return summary === undefined ? { score: r.score } : { score: r.score, summary };
     },

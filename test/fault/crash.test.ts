@@ -61,7 +61,8 @@ describe('fault: the consumer crashes mid-event', () => {
     proc.stderr?.on('data', (d: Buffer) => (output += d.toString()));
     const exited = new Promise<NodeJS.Signals | null>((resolve) => proc.on('exit', (_code, signal) => resolve(signal)));
 
-    // Mid-event: four events done and written back, C-4 with two steps checkpointed and /route in flight.
+    // Mid-event: four events done and written back, C-4 with two steps in the Ledger and /route in flight
+    // (with a 2 s lease each result is written as it comes: README, "The Ledger").
     await waitFor('the child to reach C-4’s /route', async () => {
       if (proc.exitCode !== null) throw new Error(`the consumer exited early: ${output}`);
       const c4 = await h.ledger.get(genericEventId('C-4'));

@@ -76,4 +76,29 @@ describe('Ledger on DynamoDB (dynalite)', () => {
     expect(forced.kind === 'claimed' && forced.record.steps).toEqual({});
     expect(forced.kind === 'claimed' && forced.record.pushed).toEqual([]);
   });
+
+  it('writes several steps in one saveSteps, and only for the lease holder', async () => {
+    await claim('e8', 'a');
+    const before = ledger.stats.writes;
+    await ledger.saveSteps('e8', 'a', { classify: { result: { category: 'billing' }, atMs: T0 + 1 }, sentiment: { result: { score: -0.5 }, atMs: T0 + 2 } }, T0 + 3);
+    expect(ledger.stats.writes - before).toBe(1);
+    expect(await ledger.get('e8')).toMatchObject({ steps: { classify: { category: 'billing' }, sentiment: { score: -0.5 } }, stepTimes: { classify: new Date(T0 + 1).toISOString(), sentiment: new Date(T0 + 2).toISOString() } });
+    await claim('e8', 'b', T0 + 61_000);
+    await expect(ledger.saveSteps('e8', 'a', {}, T0 + 62_000)).rejects.toBeInstanceOf(LeaseConflictError);
+  });
+
+  it('lets the finish and the release carry the steps not yet written, in the same write', async () => {
+    await claim('e9', 'a');
+    const before = ledger.stats.writes;
+    await ledger.release('e9', 'a', { pushed: [], error: { reason: 'http_500', step: 'route', message: 'x', at: 'now' }, status: 'retrying', nowMs: T0 + 2, steps: { classify: { result: { category: 'billing' }, atMs: T0 + 1 } } });
+    const again = await claim('e9', 'b', T0 + 3);
+    expect(again.kind === 'claimed' && again.record.steps).toEqual({ classify: { category: 'billing' } });
+    await ledger.finish('e9', 'b', ['put:x'], T0 + 5, 3600, { route: { result: { team: 'billing-team' }, atMs: T0 + 4 } });
+    expect(ledger.stats.writes - before).toBe(3);
+    expect(await ledger.get('e9')).toMatchObject({
+      status: 'done',
+      steps: { classify: { category: 'billing' }, route: { team: 'billing-team' } },
+      stepTimes: { classify: new Date(T0 + 1).toISOString(), route: new Date(T0 + 4).toISOString() },
+    });
+  });
 });

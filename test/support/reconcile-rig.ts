@@ -13,6 +13,7 @@ import type { Provider, ProviderName, ProviderSettings } from '../../lib/provide
 import type { PassReport } from '../../lib/reconcile/pass.ts';
 import { createWatermarkStore, type WatermarkStore } from '../../lib/reconcile/watermark.ts';
 import { DEFAULT_SECRET, startHarness, type Harness } from './bridge-harness.ts';
+import { preloadContract } from './helpdesk-contracts.ts';
 import type { Responder } from './fake-server.ts';
 
 export const HOUR = 3_600_000;
@@ -59,6 +60,9 @@ export async function startRig(makeKit: (clock: () => number, baseUrl: () => str
     helpdesk: kit.respond,
   });
   baseUrl = h.helpdesk.url;
+  // Before any event is processed: the first check of a request against a large vendor file would
+  // stall the seeding's Simpli calls past their timeout, and the events would be retried.
+  await preloadContract(kit.provider);
   const dynamodb = new DynamoDBClient({ ...h.emulators.clientConfig, endpoint: h.emulators.dynamodbEndpoint });
   const sleeps: number[] = [];
   const deps: ReconcileDeps = {
