@@ -1,6 +1,6 @@
 /** The providers whose listing API reconciliation and backfill can read. */
 import { freshdeskLister } from '../providers/freshdesk/list.ts';
-
+import { hubspotLister } from '../providers/hubspot/list.ts';
 import { intercomLister } from '../providers/intercom/list.ts';
 import { salesforceLister } from '../providers/salesforce/list.ts';
 import { zendeskLister } from '../providers/zendesk/list.ts';
@@ -12,5 +12,6 @@ export const listers: Readonly<Partial<Record<ProviderName, HelpdeskLister>>> = 
   freshdesk: freshdeskLister,
   salesforce: salesforceLister,
   intercom: intercomLister,
+  hubspot: hubspotLister,
 };
 
