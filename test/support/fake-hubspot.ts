@@ -53,7 +53,7 @@ export function startFakeHubSpot(options: { now: () => number; rateLimitEvery?: 
   let searchCount = 0;
   const error = (status: number, category: string, message: string): FakeReply => ({ status, json: { status: 'error', message, correlationId: 'fake-0000', category } });
 
-  const valueOf = (t: FakeHubSpotTicket, name: string): number | string | null => {
+  const propertyValue = (t: FakeHubSpotTicket, name: string): number | string | null => {
     const v = t.properties[name] ?? null;
     if (v !== null && (name === 'hs_lastmodifieddate' || name === 'createdate' || name === 'closed_date')) return Date.parse(v);
     return v;
@@ -64,7 +64,7 @@ export function startFakeHubSpot(options: { now: () => number; rateLimitEvery?: 
     const name = f.propertyName;
     const wanted = typeof f.value === 'string' && /^\d+$/.test(f.value) ? Number(f.value) : f.value;
     const cmp = (t: FakeHubSpotTicket) => {
-      const v = valueOf(t, name);
+      const v = propertyValue(t, name);
       return v === null ? undefined : typeof v === 'number' && typeof wanted === 'number' ? v - wanted : String(v).localeCompare(String(wanted));
     };
     switch (f.operator) {
@@ -117,7 +117,7 @@ export function startFakeHubSpot(options: { now: () => number; rateLimitEvery?: 
     if (sort !== undefined) {
       const name = sort.propertyName as string;
       const dir = sort.direction === 'DESCENDING' ? -1 : 1;
-      all.sort((x, y) => dir * (Number(valueOf(x, name)) - Number(valueOf(y, name))) || Number(y.id) - Number(x.id));
+      all.sort((x, y) => dir * (Number(propertyValue(x, name)) - Number(propertyValue(y, name))) || Number(y.id) - Number(x.id));
     }
     const page = all.slice(after, after + limit);
     const wanted = new Set(Array.isArray(b.properties) ? (b.properties as string[]) : ['hs_pipeline_stage', 'hs_lastmodifieddate', 'createdate', 'subject']);
