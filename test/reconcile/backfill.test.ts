@@ -5,12 +5,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backfillCommand } from '../../infra/backfill.ts';
-import { freshdeskKit, zendeskKit } from '../support/helpdesk-kits.ts';
+import { freshdeskKit, hubspotKit, intercomKit, zendeskKit } from '../support/helpdesk-kits.ts';
 import { expectEachProcessedOnce, HOUR, seed, startRig, type Rig } from '../support/reconcile-rig.ts';
 
 describe.each([
   ['zendesk', zendeskKit({ pageSize: 100 })],
   ['freshdesk', freshdeskKit({ pageSize: 100 })],
+  ['intercom', intercomKit({ pageSize: 150 })],
+  ['hubspot', hubspotKit({ pageSize: 200 })],
 ] as const)('%s backfill of 500 tickets', (provider, kit) => {
   let rig: Rig;
   let ids: number[];

@@ -146,6 +146,9 @@ export function hubspotKit(options: { pageSize: number; rateLimitEvery?: number;
         return ticket === undefined ? [] : hubspotWebhooks(ticket).map((body) => ({ path: '/webhooks/hubspot', body }));
       },
       writeBacks: (id) => fake.writeBacks(String(id)),
+      // QA writes its score property and a note: + 2; a creation processed after the resolution writes
+      // its note only (README "Ordering"): 1 + 2.
+      solvedWrites: (open) => [open + 2, 3],
     };
   };
 }
