@@ -86,7 +86,9 @@ export function startFakeIntercom(options: { now: () => number; rateLimitEvery?:
       rateLimited.push(RESET_SECONDS);
       return {
         status: 429,
-        headers: { 'x-ratelimit-limit': '166', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.ceil(options.now() / 1000) + RESET_SECONDS) },
+        // The window resets at least RESET_SECONDS from now, whole seconds later (one more, so a
+        // client reading its clock a few ms later still waits RESET_SECONDS).
+        headers: { 'x-ratelimit-limit': '166', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.ceil(options.now() / 1000) + RESET_SECONDS + 1) },
         json: { type: 'error.list', errors: [{ code: 'rate_limit_exceeded', message: 'Exceeded rate limit of 166 in 10_seconds' }] },
       };
     }
