@@ -33,7 +33,7 @@
  * time, or for a resolution `closed_date` (HubSpot's default "Close date" ticket property), else the
  * last change.
  */
-import { UpstreamError } from '../../errors.ts';
+import { PermanentEventError, UpstreamError } from '../../errors.ts';
 import type { HelpdeskLister, ListedEvent, ListedRecord, ListQuery } from '../../reconcile/types.ts';
 import { createHubSpotApi } from './api.ts';
 import { hubspotTicketIdentity, STAGE_PROPERTY } from './parse.ts';
@@ -89,11 +89,15 @@ export const hubspotLister: HelpdeskLister = {
 };
 
 function cursorOf(query: ListQuery): HubSpotCursor {
-  if (query.cursor !== undefined) {
-    const parsed = JSON.parse(query.cursor) as Partial<HubSpotCursor>;
-    if (typeof parsed.since === 'number' && typeof parsed.after === 'number') return { since: parsed.since, after: parsed.after };
+  if (query.cursor === undefined) return { since: Math.max(0, Math.floor(query.sinceMs)), after: 0 };
+  let parsed: Partial<HubSpotCursor> | undefined;
+  try {
+    parsed = JSON.parse(query.cursor) as Partial<HubSpotCursor>;
+  } catch {
+    parsed = undefined;
   }
-  return { since: Math.max(0, Math.floor(query.sinceMs)), after: 0 };
+  if (Number.isSafeInteger(parsed?.since) && Number.isSafeInteger(parsed?.after)) return { since: parsed?.since ?? 0, after: parsed?.after ?? 0 };
+  throw new PermanentEventError('invalid_reconcile_cursor', `the stored HubSpot cursor ${JSON.stringify(query.cursor).slice(0, 80)} is not one this bridge wrote: run the pass with --since to start afresh`);
 }
 
 /** The events of one ticket of the search, identified as parse.ts identifies its notifications. */
