@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LeaseConflictError } from '../../lib/errors.ts';
-import { freshdeskKit, salesforceKit, zendeskKit } from '../support/helpdesk-kits.ts';
+import { freshdeskKit, hubspotKit, intercomKit, salesforceKit, zendeskKit } from '../support/helpdesk-kits.ts';
 import { expectEachProcessedOnce, HOUR, seed, startRig, type HelpdeskKit, type Rig } from '../support/reconcile-rig.ts';
 
 type KitFactory = (clock: () => number, baseUrl: () => string) => HelpdeskKit;
@@ -17,6 +17,10 @@ const PROVIDERS: readonly (readonly [string, (pageSize: number, rateLimitEvery?:
   ['freshdesk', (pageSize, rateLimitEvery) => freshdeskKit({ pageSize, ...(rateLimitEvery === undefined ? {} : { rateLimitEvery }) }), 5],
   // No 429 (the org's daily allowance is a 403, retried by lib/http.ts); queryMore batches of 7 instead.
   ['salesforce', (pageSize) => salesforceKit({ pageSize, batchSize: 7 }), undefined],
+  // 429 with X-RateLimit-Reset 10 s ahead (no Retry-After).
+  ['intercom', (pageSize, rateLimitEvery) => intercomKit({ pageSize, ...(rateLimitEvery === undefined ? {} : { rateLimitEvery }) }), 10],
+  // 429 with the 1 s interval headers; a search window of 30 results, so the key paging is exercised.
+  ['hubspot', (pageSize, rateLimitEvery) => hubspotKit({ pageSize, window: 30, ...(rateLimitEvery === undefined ? {} : { rateLimitEvery }) }), 1],
 ];
 
 describe.each(PROVIDERS)('%s reconciliation', (provider, kit, retryAfterSeconds) => {

@@ -1,9 +1,13 @@
 /** The fake helpdesks reconciliation is tested against, as rig kits. */
 import { freshdeskProvider } from '../../lib/providers/freshdesk/index.ts';
+import { hubspotProvider } from '../../lib/providers/hubspot/index.ts';
+import { intercomProvider } from '../../lib/providers/intercom/index.ts';
 import { salesforceProvider } from '../../lib/providers/salesforce/index.ts';
 import { zendeskProvider } from '../../lib/providers/zendesk/index.ts';
 import { DEFAULT_SECRET } from './bridge-harness.ts';
 import { caseId, fakeCase, SALESFORCE_TOKEN, startFakeSalesforce, type FakeCase, type FakeSalesforce } from './fake-salesforce.ts';
+import { HUBSPOT_TOKEN, hubspotTicket, hubspotWebhooks, startFakeHubSpot, type FakeHubSpot } from './fake-hubspot.ts';
+import { INTERCOM_ADMIN_ID, INTERCOM_TOKEN, intercomRecord, intercomWebhooks, isIntercomTicket, startFakeIntercom, type FakeIntercom } from './fake-intercom.ts';
 import { FRESHDESK_API_KEY, freshdeskTicket, freshdeskWebhooks, startFakeFreshdesk, type FakeFreshdesk } from './fake-freshdesk.ts';
 import { startFakeZendesk, ZENDESK_EMAIL, ZENDESK_TOKEN, zendeskTicket, zendeskWebhooks, type FakeZendesk } from './fake-zendesk.ts';
 import type { HelpdeskKit } from './reconcile-rig.ts';
@@ -93,6 +97,58 @@ export function salesforceKit(options: { pageSize: number; batchSize?: number })
       },
       writeBacks: (id) => fake.writeBacks(caseId(id)),
       ticketId: caseId,
+    };
+  };
+}
+
+/** Conversations (even numbers) and tickets (odd numbers) of one Intercom workspace. */
+export function intercomKit(options: { pageSize: number; rateLimitEvery?: number }) {
+  return (clock: () => number): HelpdeskKit & { fake: FakeIntercom } => {
+    const fake = startFakeIntercom({ now: clock, ...(options.rateLimitEvery === undefined ? {} : { rateLimitEvery: options.rateLimitEvery }) });
+    const find = (id: number) => (isIntercomTicket(id) ? fake.tickets : fake.conversations).get(String(id));
+    return {
+      provider: 'intercom',
+      implementation: intercomProvider,
+      fake,
+      respond: fake.respond,
+      rateLimited: fake.rateLimited,
+      settings: (url) => ({ baseUrl: url, accessToken: INTERCOM_TOKEN, adminId: INTERCOM_ADMIN_ID, searchPageSize: options.pageSize }),
+      addTicket: (id, createdAtMs, solved) => void (isIntercomTicket(id) ? fake.tickets : fake.conversations).set(String(id), intercomRecord(id, createdAtMs, solved)),
+      webhooks: (id) => {
+        const record = find(id);
+        return record === undefined ? [] : intercomWebhooks(record).map((body) => ({ path: '/webhooks/intercom', body }));
+      },
+      writeBacks: (id) => fake.writeBacks(String(id)),
+      // Tags are attached one call each, so a creation processed after the resolution (its note
+      // only, README "Ordering") is far from the open count: that note + the QA note, or all + the QA note.
+      solvedWrites: (open) => [open + 1, 2],
+    };
+  };
+}
+
+export function hubspotKit(options: { pageSize: number; rateLimitEvery?: number; window?: number }) {
+  return (clock: () => number): HelpdeskKit & { fake: FakeHubSpot } => {
+    const fake = startFakeHubSpot({
+      now: clock,
+      ...(options.rateLimitEvery === undefined ? {} : { rateLimitEvery: options.rateLimitEvery }),
+      ...(options.window === undefined ? {} : { window: options.window }),
+    });
+    return {
+      provider: 'hubspot',
+      implementation: hubspotProvider,
+      fake,
+      respond: fake.respond,
+      rateLimited: fake.rateLimited,
+      settings: (url) => ({ baseUrl: url, accessToken: HUBSPOT_TOKEN, searchPageSize: options.pageSize, ...(options.window === undefined ? {} : { searchWindow: options.window }) }),
+      addTicket: (id, createdAtMs, solved) => void fake.tickets.set(String(id), hubspotTicket(id, createdAtMs, solved)),
+      webhooks: (id) => {
+        const ticket = fake.tickets.get(String(id));
+        return ticket === undefined ? [] : hubspotWebhooks(ticket).map((body) => ({ path: '/webhooks/hubspot', body }));
+      },
+      writeBacks: (id) => fake.writeBacks(String(id)),
+      // QA writes its score property and a note: + 2; a creation processed after the resolution writes
+      // its note only (README "Ordering"): 1 + 2.
+      solvedWrites: (open) => [open + 2, 3],
     };
   };
 }
