@@ -48,6 +48,8 @@ export interface LedgerRecord {
   readonly createdAt: string | undefined;
   readonly updatedAt: string | undefined;
   readonly completedAt: string | undefined;
+  /** Done and kept for good without TTL, its step results dropped (FINISH_FOREVER_REMOVE). */
+  readonly identityOnly?: boolean;
 }
 
 export type ClaimResult =
@@ -70,6 +72,21 @@ export interface ClaimInput {
   readonly reset?: boolean;
 }
 
+export interface FinishOptions {
+  /** QueuedEvent.rememberIdentity: nothing signed bounds a replay of this event. */
+  readonly rememberIdentity?: boolean | undefined;
+}
+
+/**
+ * What finish removes from the done item of an event whose identity is remembered for good (issue
+ * #13 finding 5): the TTL, the lease, and the step results — the bulky part, and the one derived
+ * from customer text, which is not kept for ever. What stays says that the event was processed,
+ * which steps ran when and what was written back (`npm run inspect` shows it, with "results
+ * dropped"). The claim refuses a done item, so a replay stays a duplicate. Same request as the
+ * usual finish: no added DynamoDB request; ~0.4 KB stored per event (README, "Replays.").
+ */
+export const FINISH_FOREVER_REMOVE = [LEDGER_TTL_ATTRIBUTE, 'steps', 'leaseOwner', 'leaseUntil'] as const;
+
 /** Counts of DynamoDB requests, for the Ledger-cost benchmark. */
 export interface LedgerStats {
   reads: number;
@@ -81,8 +98,11 @@ export interface Ledger {
   claim(input: ClaimInput): Promise<ClaimResult>;
   /** Records one finished step; throws LeaseConflictError if the lease was lost. */
   checkpoint(eventId: string, owner: string, step: string, result: unknown, nowMs: number): Promise<void>;
-  /** Marks done (keeps the item until its TTL for deduplication) and records write-backs. */
-  finish(eventId: string, owner: string, pushed: readonly string[], nowMs: number, ttlSeconds: number): Promise<void>;
+  /**
+   * Marks done (keeps the item until its TTL for deduplication) and records write-backs. With
+   * `rememberIdentity` the item is kept for good instead, trimmed to the identity (FINISH_FOREVER).
+   */
+  finish(eventId: string, owner: string, pushed: readonly string[], nowMs: number, ttlSeconds: number, options?: FinishOptions): Promise<void>;
   /** Releases the lease after a failure so the next delivery can claim at once. */
   release(eventId: string, owner: string, update: { pushed: readonly string[]; error: LedgerError; status: 'retrying' | 'failed'; nowMs: number }): Promise<void>;
   get(eventId: string): Promise<LedgerRecord | undefined>;
@@ -113,6 +133,26 @@ export function createLedger(client: DynamoDBClient, tableName: string): Ledger 
     stats.reads++;
     const out = await client.send(new GetItemCommand({ TableName: tableName, Key: key(eventId), ConsistentRead: true }));
     return out.Item === undefined ? undefined : fromItem(out.Item);
+  }
+
+  /** finish() for an event remembered for good: done, no TTL, trimmed (FINISH_FOREVER_REMOVE). */
+  async function finishForever(eventId: string, owner: string, pushed: readonly string[], nowMs: number): Promise<void> {
+    const values: Record<string, AttributeValue> = { ':owner': { S: owner }, ':done': { S: 'done' }, ':now': { S: new Date(nowMs).toISOString() } };
+    try {
+      await update({
+        TableName: tableName,
+        Key: key(eventId),
+        ConditionExpression: 'leaseOwner = :owner',
+        UpdateExpression: `SET #status = :done, updatedAt = :now, completedAt = :now REMOVE lastError, ${FINISH_FOREVER_REMOVE.join(', ')}${pushedClause(pushed, values)}`,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: values,
+      });
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new LeaseConflictError('lease_lost', `the lease on ${eventId} was taken before it finished`, { cause: error });
+      }
+      throw error;
+    }
   }
 
   /** The pushed-set ADD clause; DynamoDB refuses an empty string set. */
@@ -196,7 +236,8 @@ export function createLedger(client: DynamoDBClient, tableName: string): Ledger 
       }
     },
 
-    async finish(eventId, owner, pushed, nowMs, ttlSeconds) {
+    async finish(eventId, owner, pushed, nowMs, ttlSeconds, options = {}) {
+      if (options.rememberIdentity === true) return finishForever(eventId, owner, pushed, nowMs);
       const values: Record<string, AttributeValue> = {
         ':owner': { S: owner },
         ':done': { S: 'done' },
@@ -456,5 +497,6 @@ function fromItem(item: Record<string, AttributeValue>): LedgerRecord {
     createdAt: s('createdAt'),
     updatedAt: s('updatedAt'),
     completedAt: s('completedAt'),
+    ...(s('status') === 'done' && item[LEDGER_TTL_ATTRIBUTE] === undefined ? { identityOnly: true } : {}),
   };
 }

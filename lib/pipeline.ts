@@ -133,7 +133,7 @@ export async function processEvent(event: QueuedEvent, deps: PipelineDeps): Prom
   }
 
   if (failure !== undefined) return fail(event, deps, pushed, failure.step, failure.error, failure.missing, stage);
-  await ledger.finish(eventId, owner, pushed, now(), deps.ttlSeconds);
+  await ledger.finish(eventId, owner, pushed, now(), deps.ttlSeconds, event.rememberIdentity === true ? { rememberIdentity: true } : {});
   stage({ stage: 'done', durationMs: now() - Date.parse(event.receivedAt) });
   return { outcome: 'done', eventId };
 }

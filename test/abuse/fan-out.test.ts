@@ -46,7 +46,7 @@ describe('events per request are capped', () => {
     const queued: QueuedEvent[] = [];
     const greedy: ProviderIngest = {
       name: 'generic',
-      verify: () => {},
+      verify: () => undefined,
       parse: () => ({ kind: 'events', events: Array.from({ length: MAX_EVENTS_PER_REQUEST + 1 }, (_, i) => ({ eventType: 'ticket.created' as const, identity: `ticket.created:${i}`, ticketId: String(i), payload: {} })) }),
     };
     const run = ingest(
