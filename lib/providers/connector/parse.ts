@@ -1,6 +1,7 @@
 /** A connector's parsing: which event, which ticket, which identity — from its specification. */
 import { BadRequestError, UnprocessableEventError } from '../../errors.ts';
 import { firstString, plainText } from '../../mapping.ts';
+import { own } from '../../own.ts';
 import { sha256 } from '../../verify-hmac.ts';
 import { isBridgeNote } from '../../write-back-summary.ts';
 import { canonicalJson } from '../generic.ts';
@@ -73,7 +74,8 @@ export function parseConnector(connector: CompiledConnector, request: WebhookReq
 export function roleOf(connector: CompiledConnector, value: string | undefined): AuthorType | undefined {
   if (value === undefined) return undefined;
   const roles = connector.spec.fields.roles ?? {};
-  const mapped = roles[value] ?? Object.entries(roles).find(([k]) => k.toLowerCase() === value.toLowerCase())?.[1];
+  // Own names only: an author called `constructor` is not Object.prototype.constructor (issue #13 finding 6).
+  const mapped = own(roles, value) ?? Object.entries(roles).find(([k]) => k.toLowerCase() === value.toLowerCase())?.[1];
   if (mapped !== undefined) return mapped;
   const v = value.trim().toLowerCase();
   return v === 'customer' || v === 'agent' || v === 'system' ? v : undefined;
