@@ -1,6 +1,7 @@
 /** A connector's parsing: which event, which ticket, which identity — from its specification. */
 import { BadRequestError, UnprocessableEventError } from '../../errors.ts';
 import { firstString, plainText } from '../../mapping.ts';
+import { shown } from '../../log-safe.ts';
 import { own } from '../../own.ts';
 import { sha256 } from '../../verify-hmac.ts';
 import { isBridgeNote } from '../../write-back-summary.ts';
@@ -31,12 +32,13 @@ export function parseConnector(connector: CompiledConnector, request: WebhookReq
   let eventType: EventType | undefined = events.routes === false ? undefined : request.routeEvent;
   if (eventType === undefined && named !== undefined) {
     eventType = events.map !== undefined && Object.hasOwn(events.map, named) ? events.map[named] : undefined;
-    if (eventType === undefined) return { kind: 'ignored', reason: `event "${named.slice(0, 100)}" is not processed` };
+    // The reason is logged: vendor vocabulary is named, other text only by its length (lib/log-safe.ts).
+    if (eventType === undefined) return { kind: 'ignored', reason: `event "${shown(named)}" is not processed` };
     const condition = events.when !== undefined && Object.hasOwn(events.when, named) ? events.when[named] : undefined;
     if (condition !== undefined) {
       const value = firstString(payload, [condition.path]);
       if (value === undefined || (condition.in !== undefined && !condition.in.includes(value))) {
-        return { kind: 'ignored', reason: `event "${named.slice(0, 100)}" with ${condition.path} ${value === undefined ? 'unset' : `"${value.slice(0, 100)}"`} is not processed` };
+        return { kind: 'ignored', reason: `event "${shown(named)}" with ${condition.path} ${value === undefined ? 'unset' : `"${shown(value)}"`} is not processed` };
       }
     }
   }
