@@ -45,6 +45,7 @@ describe('customer text in a body never reaches the logs', () => {
     ['HubSpot: subscription type', () => kit.post('hubspot', '/webhooks/hubspot', JSON.stringify([{ subscriptionType: CANARY, objectId: 1 }])), 200],
     ['HubSpot: property and stage', () => kit.post('hubspot', '/webhooks/hubspot', JSON.stringify([{ subscriptionType: 'ticket.propertyChange', objectId: 1, propertyName: CANARY }, { subscriptionType: 'ticket.propertyChange', objectId: 2, propertyName: 'hs_pipeline_stage', propertyValue: CANARY }])), 200],
     ['route: provider name', () => kit.post('generic', `/webhooks/${encodeURIComponent(CANARY)}`, '{}'), 404],
+    ['Freshdesk: ticket_status on /ticket-resolved', () => kit.post('freshdesk', '/webhooks/freshdesk/ticket-resolved', JSON.stringify({ ticket_id: 20, ticket_status: CANARY })), 200],
     ['connector: event name', () => connectorPost({ kind: CANARY, id: '7' }), 200],
     ['connector: the value of an event condition', () => connectorPost({ kind: 'opened', id: '7', status: CANARY }), 200],
   ];

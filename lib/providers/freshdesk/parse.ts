@@ -59,7 +59,7 @@ export function parseFreshdesk(request: WebhookRequest, settings: ProviderSettin
   // payload carries it, decides whether this is a resolution.
   const status = firstString(payload, fields.status);
   if (eventType === 'ticket.resolved' && status !== undefined && !isResolvedStatus(status)) {
-    return { kind: 'ignored', reason: `the ticket status is ${status.trim()}, not Resolved or Closed` };
+    return { kind: 'ignored', reason: `the ticket status is ${shown(status.trim())}, not Resolved or Closed` };
   }
   const ticketId = firstString(payload, fields.ticketId);
   if (ticketId === undefined) {
