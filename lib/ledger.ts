@@ -83,7 +83,7 @@ export interface FinishOptions {
  * from customer text, which is not kept for ever. What stays says that the event was processed,
  * which steps ran when and what was written back (`npm run inspect` shows it, with "results
  * dropped"). The claim refuses a done item, so a replay stays a duplicate. Same request as the
- * usual finish: no added DynamoDB request; ~0.4 KB stored per event (README, "Replays.").
+ * usual finish: no added DynamoDB request; ~0.5 KB stored per event (README, "Replays.").
  */
 export const FINISH_FOREVER_REMOVE = [LEDGER_TTL_ATTRIBUTE, 'steps', 'leaseOwner', 'leaseUntil'] as const;
 
@@ -100,7 +100,7 @@ export interface Ledger {
   checkpoint(eventId: string, owner: string, step: string, result: unknown, nowMs: number): Promise<void>;
   /**
    * Marks done (keeps the item until its TTL for deduplication) and records write-backs. With
-   * `rememberIdentity` the item is kept for good instead, trimmed to the identity (FINISH_FOREVER).
+   * `rememberIdentity` the item is kept for good instead, its step results dropped (FINISH_FOREVER_REMOVE).
    */
   finish(eventId: string, owner: string, pushed: readonly string[], nowMs: number, ttlSeconds: number, options?: FinishOptions): Promise<void>;
   /** Releases the lease after a failure so the next delivery can claim at once. */
