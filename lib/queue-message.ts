@@ -20,6 +20,8 @@ const queuedEventSchema = lazy(() =>
     receivedAt: z.string(),
     requestId: z.string(),
     payload: z.unknown(),
+    // Added after v1 shipped: absent in older messages, which keep the Ledger's TTL as before.
+    rememberIdentity: z.optional(z.boolean()),
   }),
 );
 

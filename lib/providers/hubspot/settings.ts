@@ -9,7 +9,7 @@ import { PermanentEventError } from '../../errors.ts';
 import { lazy } from '../../lazy.ts';
 import type { Priority } from '../../write-back-summary.ts';
 import type { ProviderSettings } from '../types.ts';
-import { oauthAuth, privateAppAuth, type HubSpotAuth, type HubSpotOAuth } from './auth.ts';
+import { HUBSPOT_TOKEN_PATH, oauthAuth, privateAppAuth, type HubSpotAuth, type HubSpotOAuth } from './auth.ts';
 
 /** HubSpot's signature versions (reference/helpdesks.md §5.2). Only v3 is timestamped. */
 export const SIGNATURE_VERSIONS = ['v1', 'v2', 'v3'] as const;
@@ -100,7 +100,7 @@ const EXAMPLES: Readonly<Record<string, string>> = {
   refreshToken: 'the refresh token your public app received when it was installed',
   clientId: 'your public app\'s client ID (Auth tab)',
   clientSecret: 'your public app\'s client secret (Auth tab)',
-  tokenUrl: '"https://api.hubapi.com/oauth/v1/token"',
+  tokenUrl: '"https://api.hubapi.com/oauth/2026-03/token"',
   signatureVersions: '["v3"] (add "v1" or "v2" only for apps that cannot send v3)',
   closedStageIds: '["4"] (the internal ids of your pipelines\' closed statuses)',
   customFields: '{"ai_category": "simpli_category", "ai_agent": null}',
@@ -134,7 +134,7 @@ export function readSettings(raw: ProviderSettings): HubSpotSettings {
   const baseUrl = (s.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
   const oauth: HubSpotOAuth | undefined =
     s.refreshToken !== undefined && s.clientId !== undefined && s.clientSecret !== undefined
-      ? { refreshToken: s.refreshToken, clientId: s.clientId, clientSecret: s.clientSecret, tokenUrl: s.tokenUrl ?? `${baseUrl}/oauth/v1/token` }
+      ? { refreshToken: s.refreshToken, clientId: s.clientId, clientSecret: s.clientSecret, tokenUrl: s.tokenUrl ?? `${baseUrl}${HUBSPOT_TOKEN_PATH}` }
       : undefined;
   const customFields: Record<string, string> = {};
   const merged = { ...DEFAULT_CUSTOM_FIELDS, ...s.customFields };

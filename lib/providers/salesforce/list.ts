@@ -24,6 +24,11 @@ import type { SalesforceAuth } from './auth.ts';
 import { salesforceApi } from './settings.ts';
 
 export const SALESFORCE_PAGE_SIZE = 200;
+/**
+ * The smallest batch a query answers with ("Query Options Header": batchSize 200–2000, default
+ * 2000; https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/headers_queryoptions.htm).
+ */
+const MIN_QUERY_BATCH = 200;
 const TIMEOUT_MS = 10_000;
 const FIELDS = ['Id', 'CaseNumber', 'Subject', 'Description', 'Status', 'IsClosed', 'ClosedDate', 'Priority', 'Origin', 'ContactId', 'SuppliedEmail', 'OwnerId', 'CreatedDate', 'LastModifiedDate'];
 const RECORD_ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
@@ -47,7 +52,10 @@ export const salesforceLister: HelpdeskLister = {
     const rows: Record<string, unknown>[] = [];
     let url: string | undefined = `${api.baseUrl}/query?q=${encodeURIComponent(soql)}`;
     const origin = new URL(api.baseUrl).origin;
-    while (url !== undefined) {
+    // LIMIT pageSize rows come in batches of at least 200 (MIN_QUERY_BATCH): a query that still is
+    // not done after that many is not followed further, whatever it says (a loop of nextRecordsUrl).
+    const maxBatches = Math.ceil(pageSize / MIN_QUERY_BATCH) + 1;
+    for (let batch = 0; url !== undefined && batch < maxBatches && rows.length < pageSize; batch++) {
       const body = await getJson(http, api.auth, url);
       if (!Array.isArray(body.records)) throw malformed('the query answered without records');
       rows.push(...(body.records as Record<string, unknown>[]));
@@ -57,7 +65,9 @@ export const salesforceLister: HelpdeskLister = {
     }
     const records = rows.flatMap(recordOf);
     const last = rows.at(-1);
-    if (rows.length < pageSize || last === undefined) return { records, next: undefined };
+    // Stopped with the query not done: not the listing's end; the next page starts after the last row.
+    const stoppedEarly = url !== undefined;
+    if ((rows.length < pageSize && !stoppedEarly) || last === undefined) return { records, next: undefined };
     const lastModified = Date.parse(String(last.LastModifiedDate ?? ''));
     const next: SalesforceCursor = { since: soqlTime(lastModified), afterId: String(last.Id ?? '') };
     return { records, next: JSON.stringify(next) };
