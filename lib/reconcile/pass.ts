@@ -85,6 +85,8 @@ export interface PassReport extends PassProgress {
   /** Seconds between now and the watermark: how far behind reconciliation is (ReconcileLag). */
   readonly lagSeconds: number | undefined;
   readonly events: readonly PassEvent[];
+  /** Listed records that cannot be processed (lib/reconcile/types.ts ListPage.rejected). */
+  readonly rejected: readonly string[];
 }
 
 export async function runPass(options: PassOptions): Promise<PassReport> {
@@ -105,6 +107,7 @@ export async function runPass(options: PassOptions): Promise<PassReport> {
     let passMaxMs = resumed ? (state?.passMaxMs ?? sinceMs) : sinceMs;
     const progress = { pages: 0, records: 0, found: 0, enqueued: 0, known: 0 };
     const events: PassEvent[] = [];
+    const rejected: string[] = [];
     const seen = new Set<string>();
     let tickets = 0;
     let complete = false;
@@ -115,6 +118,7 @@ export async function runPass(options: PassOptions): Promise<PassReport> {
       const page = await options.lister.listPage(options.http, options.settings, { sinceMs, untilMs: options.untilMs, cursor });
       progress.pages++;
       progress.records += page.records.length;
+      rejected.push(...(page.rejected ?? []));
       const selected: QueuedEvent[] = [];
       for (const record of page.records) {
         passMaxMs = Math.max(passMaxMs, record.updatedAtMs);
@@ -164,6 +168,7 @@ export async function runPass(options: PassOptions): Promise<PassReport> {
       watermarkMs,
       lagSeconds: watermarkMs === undefined ? undefined : Math.max(0, Math.round((now() - watermarkMs) / 1000)),
       events,
+      rejected,
       ...progress,
     };
   } finally {

@@ -40,6 +40,11 @@ export interface ListPage {
   readonly records: readonly ListedRecord[];
   /** The cursor of the next page; undefined when the listing has reached its end. */
   readonly next: string | undefined;
+  /**
+   * Records the bridge cannot process (an id ingest would refuse with 422, no usable time), each
+   * said in a sentence: reported by the pass, never enqueued.
+   */
+  readonly rejected?: readonly string[] | undefined;
 }
 
 /** A provider's listing API. Implementations use the HttpClient (timeouts, 429 + Retry-After). */

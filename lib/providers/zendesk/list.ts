@@ -16,12 +16,18 @@
  * Customer comments are not recovered: the export does not carry them (one more request per
  * ticket, against a 10-per-minute limit).
  *
+ * A ticket id must pass the check ingest applies to a webhook's (lib/ticket-id.ts): a record
+ * whose id Zendesk would never issue is reported, not queued. The cursor is Zendesk's opaque
+ * `after_cursor`; one Zendesk refuses (400/422) is reported as invalid_cursor, with what to do.
+ *
  * The queued payload is the trigger shape normalize.ts reads (`{ticket: {id, subject, …}}`), with
  * `via` flattened to its channel.
  */
 import { UpstreamError } from '../../errors.ts';
 import type { HttpClient } from '../../http.ts';
+import { invalidCursor } from '../../reconcile/cursor.ts';
 import type { HelpdeskLister, ListedEvent, ListedRecord } from '../../reconcile/types.ts';
+import { isValidTicketId, ticketIdFormat } from '../../ticket-id.ts';
 import { ZENDESK_TIMEOUT_MS } from './api.ts';
 import { RESOLVED_STATUSES } from './fields.ts';
 import { zendeskSettings } from './settings.ts';
@@ -41,24 +47,41 @@ export const zendeskLister: HelpdeskLister = {
       query.cursor === undefined
         ? `start_time=${Math.max(0, Math.floor(query.sinceMs / 1000))}&per_page=${pageSize}`
         : `cursor=${encodeURIComponent(query.cursor)}&per_page=${pageSize}`;
-    const body = await getJson(http, api.authorization, `${api.baseUrl}/api/v2/incremental/tickets/cursor?${params}`);
+    if (query.cursor !== undefined && query.cursor.trim() === '') throw invalidCursor('zendesk', 'is empty');
+    const body = await getJson(http, api.authorization, `${api.baseUrl}/api/v2/incremental/tickets/cursor?${params}`).catch((error: unknown) => {
+      // A cursor Zendesk does not know (truncated, from another account) is refused as a bad request.
+      if (query.cursor !== undefined && error instanceof UpstreamError && (error.status === 400 || error.status === 422)) {
+        throw invalidCursor('zendesk', `was refused by Zendesk (${error.status})`, error);
+      }
+      throw error;
+    });
     if (!Array.isArray(body.tickets)) throw malformed('the incremental export answered without a tickets list');
-    const records = (body.tickets as unknown[]).flatMap((t) => recordOf(t));
+    const records: ListedRecord[] = [];
+    const rejected: string[] = [];
+    for (const t of body.tickets as unknown[]) {
+      const record = recordOf(t);
+      if (typeof record === 'string') rejected.push(record);
+      else if (record !== undefined) records.push(record);
+    }
     const after = typeof body.after_cursor === 'string' && body.after_cursor !== '' ? body.after_cursor : undefined;
     if (body.end_of_stream !== true && after === undefined) throw malformed('the incremental export is not at its end but gave no after_cursor');
-    return { records, next: body.end_of_stream === true ? undefined : after };
+    return { records, next: body.end_of_stream === true ? undefined : after, rejected };
   },
 };
 
-function recordOf(value: unknown): ListedRecord[] {
-  if (value === null || typeof value !== 'object') return [];
+/** The ticket's record; undefined for a deleted ticket; why it cannot be one otherwise. */
+function recordOf(value: unknown): ListedRecord | string | undefined {
+  if (value === null || typeof value !== 'object') return 'a ticket that is not a JSON object';
   const t = value as Record<string, unknown>;
-  const id = typeof t.id === 'number' || (typeof t.id === 'string' && t.id !== '') ? String(t.id) : undefined;
   const status = typeof t.status === 'string' ? t.status.toLowerCase() : '';
+  // Deleted tickets are exported too (status "deleted"): nothing to process.
+  if (status === 'deleted') return undefined;
+  const id = typeof t.id === 'number' || typeof t.id === 'string' ? String(t.id) : undefined;
+  // The same check as a webhook's ticket id at ingest (lib/ticket-id.ts).
+  if (id === undefined || !isValidTicketId('zendesk', id)) return `a ticket with an invalid id ${JSON.stringify(t.id ?? null).slice(0, 40)} (expected ${ticketIdFormat('zendesk').expected})`;
   const createdAtMs = Date.parse(String(t.created_at ?? ''));
   const updatedAtMs = Date.parse(String(t.updated_at ?? ''));
-  // Deleted tickets are exported too (status "deleted"): nothing to process.
-  if (id === undefined || status === 'deleted' || Number.isNaN(createdAtMs) || Number.isNaN(updatedAtMs)) return [];
+  if (Number.isNaN(createdAtMs) || Number.isNaN(updatedAtMs)) return `ticket ${id} has no valid created_at / updated_at`;
   const via = (t.via as Record<string, unknown> | null | undefined)?.channel;
   const payload = {
     source: 'reconcile',
@@ -77,7 +100,7 @@ function recordOf(value: unknown): ListedRecord[] {
   const events: ListedEvent[] = [{ eventType: 'ticket.created', ticketId: id, identity: `ticket.created:${id}`, payload }];
   const resolved = RESOLVED_STATUSES.has(status);
   if (resolved) events.push({ eventType: 'ticket.resolved', ticketId: id, identity: `ticket.resolved:${id}`, payload });
-  return [{ ticketId: id, createdAtMs, updatedAtMs, open: !resolved, events }];
+  return { ticketId: id, createdAtMs, updatedAtMs, open: !resolved, events };
 }
 
 async function getJson(http: HttpClient, authorization: string, url: string): Promise<Record<string, unknown>> {
