@@ -52,7 +52,7 @@ export function formatReport(report: PassReport): string[] {
       ? report.watermarkMs === undefined || report.dryRun
         ? 'listing complete'
         : `listing complete; watermark ${new Date(report.watermarkMs).toISOString()} (lag ${report.lagSeconds ?? 0} s)`
-      : 'stopped at the page/time bound: the next run continues where this one stopped',
+      : (report.stopped ?? 'stopped at the page/time bound: the next run continues where this one stopped'),
   ];
 }
 

@@ -87,6 +87,8 @@ export interface PassReport extends PassProgress {
   readonly events: readonly PassEvent[];
   /** Listed records that cannot be processed (lib/reconcile/types.ts ListPage.rejected). */
   readonly rejected: readonly string[];
+  /** Why the lister stopped the pass early (ListPage.stop); the next run continues there. */
+  readonly stopped?: string | undefined;
 }
 
 export async function runPass(options: PassOptions): Promise<PassReport> {
@@ -111,11 +113,12 @@ export async function runPass(options: PassOptions): Promise<PassReport> {
     const seen = new Set<string>();
     let tickets = 0;
     let complete = false;
+    let stopped: string | undefined;
     let lastRequestMs = now();
 
     while (progress.pages < options.maxPages && now() < options.deadlineMs && (options.limit === undefined || tickets < options.limit)) {
       lastRequestMs = now();
-      const page = await options.lister.listPage(options.http, options.settings, { sinceMs, untilMs: options.untilMs, cursor });
+      const page = await options.lister.listPage(options.http, options.settings, { sinceMs, untilMs: options.untilMs, cursor, messages: mode === 'reconcile' });
       progress.pages++;
       progress.records += page.records.length;
       rejected.push(...(page.rejected ?? []));
@@ -149,6 +152,10 @@ export async function runPass(options: PassOptions): Promise<PassReport> {
       if (useWatermark && !dryRun && store !== undefined) {
         await store.progress(provider, options.runId, { cursor, passSinceMs: sinceMs, passMaxMs }, now());
       }
+      if (page.stop !== undefined) {
+        stopped = page.stop;
+        break;
+      }
     }
 
     let watermarkMs = state?.watermarkMs;
@@ -169,6 +176,7 @@ export async function runPass(options: PassOptions): Promise<PassReport> {
       lagSeconds: watermarkMs === undefined ? undefined : Math.max(0, Math.round((now() - watermarkMs) / 1000)),
       events,
       rejected,
+      ...(stopped === undefined ? {} : { stopped }),
       ...progress,
     };
   } finally {

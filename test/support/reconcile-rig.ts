@@ -30,6 +30,10 @@ export interface HelpdeskKit {
   writeBacks(id: number): number;
   /** The helpdesk's ticket id for a seeded number (Salesforce: an 18-character Case id); default String(id). */
   ticketId?(id: number): string;
+  /** Customer messages seeded per ticket, for a kit that seeds them (each a `message.created`). */
+  readonly messagesPerTicket?: number;
+  /** The texts of a ticket's customer messages (each analysed once when processed). */
+  messageTexts?(id: number): string[];
 }
 
 export interface Rig {
@@ -132,6 +136,18 @@ export function expectEachProcessedOnce(rig: Rig, ids: readonly number[], solved
   for (const id of ids) {
     expect(routed.get(ticketId(id)), `ticket ${id} triaged`).toBe(1);
     expect(evaluated.get(ticketId(id)) ?? 0, `ticket ${id} QA`).toBe(solved.has(id) ? 1 : 0);
+  }
+  if (rig.kit.messageTexts !== undefined) {
+    const analysed = new Map<string, number>();
+    for (const r of rig.h.simpli.calls('POST', '/analyze')) {
+      const text = String((r.body as { text?: unknown }).text);
+      analysed.set(text, (analysed.get(text) ?? 0) + 1);
+    }
+    for (const id of ids) {
+      const texts = rig.kit.messageTexts(id);
+      expect(texts, `ticket ${id} messages`).toHaveLength(rig.kit.messagesPerTicket ?? -1);
+      for (const text of texts) expect(analysed.get(text), `ticket ${id} message "${text}" analysed`).toBe(1);
+    }
   }
   // Every ticket of a kind got the same write-backs, whichever path brought its events.
   const open = ids.filter((id) => !solved.has(id));
