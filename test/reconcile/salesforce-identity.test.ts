@@ -48,3 +48,35 @@ describe('Salesforce identity from the same Case, by webhook and by listing', ()
     expect(listed.length).toBe(closed ? 2 : 1);
   });
 });
+
+/**
+ * One customer message (a published CaseComment, an incoming EmailMessage), as the outbound
+ * message of a /message-created rule carries it and as the listing's query answers it: the same
+ * message.created, `message.created:{ParentId}:{record Id}`.
+ */
+describe('Salesforce message identity from the same record, by webhook and by listing', () => {
+  const CASE_ID = '5005e00000QxYz1AAF';
+  const RECORDS = [
+    { type: 'CaseComment', fields: { Id: '00a5e00000CmT01AAF', ParentId: CASE_ID, CommentBody: 'Still not refunded.', IsPublished: 'true', CreatedDate: '2024-06-01T12:00:00.000Z' } },
+    { type: 'EmailMessage', fields: { Id: '02s5e00000EmL01AAF', ParentId: CASE_ID, Incoming: 'true', TextBody: 'Any news?', MessageDate: '2024-06-01T13:00:00.000Z', CreatedDate: '2024-06-01T13:00:00.000Z' } },
+  ] as const;
+
+  it.each(RECORDS)('$type: the same event', async ({ type, fields }) => {
+    const result = salesforceProvider.parse(outbound(envelope(caseNotification('04l5e00000AAAAeAAP', fields, type)), 'message.created'), {});
+    const viaWebhook = result.kind === 'events' ? result.events.map((e) => ({ eventType: e.eventType, ticketId: e.ticketId, identity: e.identity })) : [];
+
+    const row = { attributes: { type }, ...fields, CreatedDate: fields.CreatedDate.replace('Z', '+0000'), ...('IsPublished' in fields ? { IsPublished: true, CreatedBy: { attributes: { type: 'User' }, UserType: 'PowerCustomerSuccess' } } : { Incoming: true }) };
+    const http = {
+      request: async (r: { url: string }) => {
+        const soql = new URL(r.url).searchParams.get('q') ?? '';
+        const records = soql.includes(` FROM ${type} `) ? [row] : [];
+        return { status: 200, headers: new Headers(), body: JSON.stringify({ totalSize: records.length, done: true, records }) };
+      },
+    };
+    const page = await salesforceLister.listPage(http, { instanceUrl: 'https://acme.my.salesforce.com', accessToken: 't' }, { sinceMs: 0, messages: true });
+    const viaListing = page.records.flatMap((r) => r.events.map((e) => ({ eventType: e.eventType, ticketId: e.ticketId, identity: e.identity })));
+
+    expect(viaListing).toEqual([{ eventType: 'message.created', ticketId: CASE_ID, identity: `message.created:${CASE_ID}:${fields.Id}` }]);
+    expect(viaListing).toEqual(viaWebhook);
+  });
+});
