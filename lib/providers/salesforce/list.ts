@@ -43,7 +43,7 @@ import type { HelpdeskLister, ListedEvent, ListedRecord } from '../../reconcile/
 import { isValidTicketId, ticketIdFormat } from '../../ticket-id.ts';
 import { isBridgeNote } from '../../write-back-summary.ts';
 import { createdIdentity, messageIdentity, resolvedIdentity } from './identity.ts';
-import { messageTextOf } from './parse.ts';
+import { messageTextOf } from './message-text.ts';
 import { isRetryableSalesforceError } from './limits.ts';
 import type { SalesforceAuth } from './auth.ts';
 import { salesforceApi } from './settings.ts';

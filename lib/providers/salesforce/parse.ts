@@ -10,6 +10,7 @@ import { firstString, withOverrides, type FieldMap } from '../../mapping.ts';
 import { isBridgeNote } from '../../write-back-summary.ts';
 import type { EventType, ParsedEvent, ParseResult, ProviderSettings, WebhookRequest } from '../types.ts';
 import { createdIdentity, messageIdentity, resolvedIdentity } from './identity.ts';
+import { messageTextOf } from './message-text.ts';
 import { parseOutboundMessage, type OutboundNotification } from './outbound-message.ts';
 
 /** What a queued Salesforce event carries. */
@@ -107,7 +108,4 @@ function identityOf(eventType: EventType, ticketId: string, notification: Outbou
   return messageIdentity(ticketId, firstString(notification.fields, fields.caseId) ?? notification.id);
 }
 
-/** The text of a CaseComment or EmailMessage. */
-export function messageTextOf(sObject: Readonly<Record<string, string | null>>): string | undefined {
-  return firstString(sObject, ['CommentBody', 'TextBody', 'HtmlBody']);
-}
+export { messageTextOf };
