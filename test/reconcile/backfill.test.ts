@@ -69,7 +69,7 @@ describe.each([
     rig.advance(2 * 60_000);
     const third = await backfill();
     expect(third.report).toMatchObject({ found: 667, known: 667, enqueued: 0 });
-  });
+  }, 90_000);
 
   it('says what is wrong with its arguments', async () => {
     await expect(backfillCommand(['--provider', provider], () => {}, () => ({ deps: rig.deps, close: () => {} }))).rejects.toThrow(/--since is missing/);

@@ -5,25 +5,38 @@ import { zendeskProvider } from '../../lib/providers/zendesk/index.ts';
 import { DEFAULT_SECRET } from './bridge-harness.ts';
 import { caseId, fakeCase, fakeMessages, SALESFORCE_TOKEN, startFakeSalesforce, type FakeCase, type FakeSalesforce } from './fake-salesforce.ts';
 import { FRESHDESK_API_KEY, freshdeskTicket, freshdeskWebhooks, startFakeFreshdesk, type FakeFreshdesk } from './fake-freshdesk.ts';
-import { startFakeZendesk, ZENDESK_EMAIL, ZENDESK_TOKEN, zendeskTicket, zendeskWebhooks, type FakeZendesk } from './fake-zendesk.ts';
+import { startFakeZendesk, ZENDESK_EMAIL, ZENDESK_TOKEN, zendeskComments, zendeskCommentWebhook, zendeskTicket, zendeskWebhooks, type FakeZendesk } from './fake-zendesk.ts';
 import type { HelpdeskKit } from './reconcile-rig.ts';
 
-export function zendeskKit(options: { pageSize: number; rateLimitEvery?: number }) {
+/**
+ * A fake Zendesk account as a rig kit. With `messages`, every ticket also has zendeskComments():
+ * one customer reply (sent as a `ticket.comment_added` event subscription), and two that are none.
+ */
+export function zendeskKit(options: { pageSize: number; rateLimitEvery?: number; messages?: boolean }) {
   return (clock: () => number, baseUrl: () => string): HelpdeskKit & { fake: FakeZendesk } => {
-    const fake = startFakeZendesk({ now: clock, baseUrl, ...(options.rateLimitEvery === undefined ? {} : { rateLimitEvery: options.rateLimitEvery }) });
+    const fake = startFakeZendesk({ now: clock, baseUrl, eventsPageSize: options.pageSize, ...(options.rateLimitEvery === undefined ? {} : { rateLimitEvery: options.rateLimitEvery }) });
+    const customerComments = (id: number) => (fake.comments.get(id) ?? []).filter((c) => c.public && c.author_id === fake.tickets.get(id)?.requester_id);
     return {
       provider: 'zendesk',
       implementation: zendeskProvider,
       fake,
       respond: fake.respond,
       rateLimited: fake.rateLimited,
-      settings: (url) => ({ baseUrl: url, email: ZENDESK_EMAIL, apiToken: ZENDESK_TOKEN, exportPageSize: options.pageSize }),
-      addTicket: (id, createdAtMs, solved) => void fake.tickets.set(id, zendeskTicket(id, createdAtMs, solved ? 'solved' : 'open')),
+      settings: (url) => ({ baseUrl: url, email: ZENDESK_EMAIL, apiToken: ZENDESK_TOKEN, exportPageSize: options.pageSize, ...(options.messages === true ? { reconcileComments: true } : {}) }),
+      addTicket: (id, createdAtMs, solved) => {
+        const ticket = zendeskTicket(id, createdAtMs, solved ? 'solved' : 'open');
+        fake.tickets.set(id, ticket);
+        if (options.messages === true) fake.comments.set(id, zendeskComments(ticket));
+      },
       webhooks: (id) => {
         const ticket = fake.tickets.get(id);
-        return ticket === undefined ? [] : zendeskWebhooks(ticket).map((body) => ({ path: '/webhooks/zendesk', body }));
+        if (ticket === undefined) return [];
+        const hooks = zendeskWebhooks(ticket).map((body) => ({ path: '/webhooks/zendesk', body }));
+        for (const c of customerComments(id)) hooks.push({ path: '/webhooks/zendesk', body: zendeskCommentWebhook(ticket, c) });
+        return hooks;
       },
       writeBacks: (id) => fake.writeBacks(id),
+      ...(options.messages === true ? { messagesPerTicket: 1, messageTexts: (id: number) => customerComments(id).map((c) => c.body) } : {}),
     };
   };
 }

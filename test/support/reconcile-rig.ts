@@ -149,16 +149,24 @@ export function expectEachProcessedOnce(rig: Rig, ids: readonly number[], solved
       for (const text of texts) expect(analysed.get(text), `ticket ${id} message "${text}" analysed`).toBe(1);
     }
   }
-  // Every ticket of a kind got the same write-backs, whichever path brought its events.
+  // Every ticket of a kind got the same write-backs, whichever path brought its events — up to the
+  // ordering rules (README "Ordering"): an event older than one processed before it writes only its
+  // note. A solved ticket's creation processed after its resolution is one such; with customer
+  // messages, so is a creation processed after the (newer) message: its sentiment tags are then the
+  // message's alone. Each of these can save one write, never add one.
   const open = ids.filter((id) => !solved.has(id));
   const closed = ids.filter((id) => solved.has(id));
   const writes = (id: number) => rig.kit.writeBacks(id);
-  expect(new Set(open.map(writes))).toEqual(new Set([writes(open[0] ?? 0)]));
-  expect(writes(open[0] ?? 0)).toBeGreaterThan(0);
-  // A solved ticket also gets its QA write. Its creation writes fields only when processed before
-  // the resolution: processed after it (same batch, any order) it writes only its note (the ordering
-  // rules, README "Ordering"), so a solved ticket has at least the open ones' count, at most one more.
-  for (const id of closed) expect([writes(open[0] ?? 0), writes(open[0] ?? 0) + 1], `ticket ${id} writes`).toContain(writes(id));
+  const most = Math.max(...open.map(writes));
+
+  const slack = rig.kit.messagesPerTicket === undefined ? 0 : 1;
+  expect(most).toBeGreaterThan(0);
+  for (const id of open) expect(writes(id), `ticket ${id} writes`).toBeGreaterThanOrEqual(most - slack);
+  // A solved ticket also gets its QA write: at most one more than an open one, at least as few as the reordered ones.
+  for (const id of closed) {
+    expect(writes(id), `ticket ${id} writes`).toBeLessThanOrEqual(most + 1);
+    expect(writes(id), `ticket ${id} writes`).toBeGreaterThanOrEqual(most - slack);
+  }
 }
 
 export const runId = () => randomUUID();
