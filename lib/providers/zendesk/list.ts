@@ -13,8 +13,17 @@
  * - `ticket.created:{id}` for every ticket (both webhook shapes use it);
  * - `ticket.resolved:{id}` for a solved or closed ticket. The webhook's event id cannot be
  *   reproduced from the API, so parse.ts names a resolution by its ticket alone too.
- * Customer comments are not recovered: the export does not carry them (one more request per
- * ticket, against a 10-per-minute limit).
+ * - `message.created:{id}:{comment id}` for a customer's reply, only with `reconcileComments` and
+ *   for reconciliation (ListQuery.messages): the tickets export does not carry comments, so a second
+ *   export is read alongside, the time-based Incremental Ticket Event Export with the
+ *   `comment_events` sideload, `GET /api/v2/incremental/ticket_events?start_time=…&include=comment_events`
+ *   (the OpenAPI file's IncrementalTicketEvents; the next page starts at `end_time`, until
+ *   `end_of_stream`; the same 10-per-minute limit). A reply is a public comment outside the ticket's
+ *   `Create` event (that one is the description) by an author who is neither agent nor admin
+ *   (List Users by role), as the `ticket.comment_added` subscription's `author.is_staff` false; its
+ *   identity is the subscription's. Trigger webhooks name a reply by a hash of its text, which the
+ *   export cannot reproduce: hence the setting, for event subscriptions.
+ *   https://developer.zendesk.com/documentation/ticketing/managing-tickets/using-the-incremental-export-api#exporting-ticket-events
  *
  * A ticket id must pass the check ingest applies to a webhook's (lib/ticket-id.ts): a record
  * whose id Zendesk would never issue is reported, not queued. The cursor is Zendesk's opaque
