@@ -51,7 +51,8 @@ const CASES: Readonly<Record<'zendesk' | 'freshdesk' | 'salesforce', ListerCase>
     lister: zendeskLister,
     settings: { baseUrl: 'https://acme.zendesk.com', email: 'a@example.com', apiToken: 't' },
     listing: (id) => ({ tickets: [zendeskRow(id)], end_of_stream: true, after_cursor: null }),
-    badCursors: ['', '   '],
+    // Zendesk's own after_cursor is opaque; the cursor of a pass that lists comments is ours (JSON).
+    badCursors: ['', '   ', '{"tickets":', '{"tickets":5}', '{"tickets":"","events":1}', '{"events":"yesterday"}', '{"events":-1}'],
     badIds: ['../1', '12a', '', ' 12', -5, 1.5],
     goodIds: [35436, '35436'],
   },
