@@ -14,6 +14,7 @@ import type { ProviderName, ProviderSettings, QueuedEvent } from '../../lib/prov
 import { zendeskLister } from '../../lib/providers/zendesk/list.ts';
 import { runPass } from '../../lib/reconcile/pass.ts';
 import type { HelpdeskLister } from '../../lib/reconcile/types.ts';
+import { memoryWatermarks } from '../support/memory-watermarks.ts';
 import type { WatermarkState, WatermarkStore } from '../../lib/reconcile/watermark.ts';
 import { isValidTicketId } from '../../lib/ticket-id.ts';
 
@@ -123,22 +124,6 @@ describe('zendesk lister', () => {
   });
 });
 
-/** An in-memory watermark store, as lib/reconcile/watermark.ts behaves for one run. */
-function memoryStore(initial: WatermarkState): WatermarkStore & { state: WatermarkState } {
-  const store = {
-    state: initial,
-    get: async () => store.state,
-    acquire: async () => store.state,
-    progress: async (_p: ProviderName, _o: string, u: { cursor: string; passSinceMs: number; passMaxMs: number }) => {
-      store.state = { ...store.state, ...u };
-    },
-    complete: async (_p: ProviderName, _o: string, watermarkMs: number) => {
-      store.state = { ...store.state, watermarkMs: Math.max(watermarkMs, store.state.watermarkMs ?? watermarkMs), cursor: undefined, passSinceMs: undefined, passMaxMs: undefined };
-    },
-    release: async () => {},
-  };
-  return store;
-}
 
 describe('a pass over a corrupt stored cursor', () => {
   const corrupt = '{"since":"2026-12-03T10:00:00Z","afterId":"5005e0'; // cut short
@@ -164,7 +149,7 @@ describe('a pass over a corrupt stored cursor', () => {
     });
 
   it('fails with invalid_cursor, enqueues nothing and leaves the watermark and the cursor as they were', async () => {
-    const store = memoryStore(initial);
+    const store = memoryWatermarks(initial);
     const enqueued: QueuedEvent[] = [];
     await expect(pass(store, enqueued)).rejects.toMatchObject({ reason: 'invalid_cursor' });
     expect(enqueued).toEqual([]);
@@ -172,7 +157,7 @@ describe('a pass over a corrupt stored cursor', () => {
   });
 
   it('a run with --since, as the error says, starts over from that time and completes', async () => {
-    const store = memoryStore(initial);
+    const store = memoryWatermarks(initial);
     const enqueued: QueuedEvent[] = [];
     const report = await pass(store, enqueued, Date.parse('2026-12-03T08:00:00Z'));
     expect(report).toMatchObject({ complete: true, resumed: false, enqueued: 1 });

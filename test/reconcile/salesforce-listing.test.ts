@@ -8,11 +8,11 @@ import { describe, expect, it } from 'vitest';
 import type { HttpClient } from '../../lib/http.ts';
 import { salesforceLister } from '../../lib/providers/salesforce/list.ts';
 import { normalizeSalesforce } from '../../lib/providers/salesforce/normalize.ts';
-import type { ProviderName, QueuedEvent } from '../../lib/providers/types.ts';
+import type { QueuedEvent } from '../../lib/providers/types.ts';
 import { runPass } from '../../lib/reconcile/pass.ts';
-import type { WatermarkState, WatermarkStore } from '../../lib/reconcile/watermark.ts';
 import { caseId, fakeCase, fakeMessages, SALESFORCE_TOKEN, startFakeSalesforce, type FakeSalesforce } from '../support/fake-salesforce.ts';
 import type { RecordedRequest } from '../support/fake-server.ts';
+import { memoryWatermarks } from '../support/memory-watermarks.ts';
 
 const BASE = 'https://acme.my.salesforce.com';
 const NOW = Date.parse('2026-12-03T12:00:00Z');
@@ -110,27 +110,11 @@ describe('the Salesforce listing', () => {
   });
 });
 
-/** An in-memory watermark store, as lib/reconcile/watermark.ts behaves for one run. */
-function memoryStore(): WatermarkStore & { state: WatermarkState } {
-  const store = {
-    state: { watermarkMs: undefined, cursor: undefined, passSinceMs: undefined, passMaxMs: undefined, lastRunAt: undefined } as WatermarkState,
-    get: async () => store.state,
-    acquire: async () => store.state,
-    progress: async (_p: ProviderName, _o: string, u: { cursor: string; passSinceMs: number; passMaxMs: number }) => {
-      store.state = { ...store.state, ...u };
-    },
-    complete: async (_p: ProviderName, _o: string, watermarkMs: number) => {
-      store.state = { ...store.state, watermarkMs, cursor: undefined, passSinceMs: undefined, passMaxMs: undefined };
-    },
-    release: async () => {},
-  };
-  return store;
-}
 
 describe('a Salesforce pass near the org’s API allowance', () => {
   it('stops after the page that crossed listMaxApiUsage, saying why; the next run continues there and misses nothing', async () => {
     const fake = seeded(6, { apiUsedAtStart: 89_998, apiAllowance: 100_000 });
-    const store = memoryStore();
+    const store = memoryWatermarks();
     const enqueued: QueuedEvent[] = [];
     const pass = (runId: string, maxUsage: number, sinceMs?: number) =>
       runPass({
