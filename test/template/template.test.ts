@@ -386,7 +386,7 @@ describe('alarms', () => {
   });
 
   it('the metric filters read what the apps really write (EMF metrics, or log stages and fields)', () => {
-    const appSources = ['functions/ingest/app.ts', 'functions/process/app.ts', 'functions/reconcile/app.ts'].map((f) => readFileSync(`${REPO_ROOT}${f}`, 'utf8')).join('\n');
+    const appSources = ['functions/ingest/app.ts', 'functions/process/app.ts', 'functions/process/event-log.ts', 'functions/reconcile/app.ts'].map((f) => readFileSync(`${REPO_ROOT}${f}`, 'utf8')).join('\n');
     const emitted = new Set([...appSources.matchAll(/addMetric\(\s*'([A-Za-z]+)'/g)].map((m) => m[1]));
     const filters = resourcesOfType(template, 'AWS::Logs::MetricFilter');
     expect(filters.length).toBeGreaterThan(0);
