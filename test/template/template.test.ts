@@ -127,6 +127,16 @@ describe('functions', () => {
     expect(functionProperty(template, 'IngestFunction', 'Tracing')).toEqual({ 'Fn::If': ['TracingEnabled', 'Active', 'PassThrough'] });
   });
 
+  it('logs JSON with Lambda’s system lines at WARN (no START/END/REPORT per invocation) and the application level from LogLevel, for every function', () => {
+    for (const fn of [...FUNCTIONS, 'ReconcileFunction']) {
+      const logging = functionProperty(template, fn, 'LoggingConfig') as Record<string, unknown>;
+      expect(logging, fn).toMatchObject({ LogFormat: 'JSON', SystemLogLevel: 'WARN', ApplicationLogLevel: { Ref: 'LogLevel' } });
+    }
+    // Below INFO Lambda would drop the EMF lines, which carry no "level" and count as INFO.
+    expect(template.Parameters?.LogLevel?.AllowedValues).toEqual(['DEBUG', 'INFO']);
+    expect(template.Parameters?.LogLevel?.Default).toBe('INFO');
+  });
+
   it('sets the Powertools service name and the log level parameter, and no eager source-map parsing, for every function', () => {
     for (const fn of FUNCTIONS) {
       const env = functionEnv(template, fn);
