@@ -17,13 +17,20 @@ import { toRecord } from '../../test/support/bridge-harness.ts';
 import { add, eventCost, floorPerMillionTickets, monthlyCost, scale, secretsCallsPerMonth, total, US_EAST_1, type Breakdown, type EventUsage } from './cost-model.ts';
 import { deployedFunctions, type DeployedFunction } from './deployed-config.ts';
 import { figureMain, isMain, median, progress, type BenchRow, type FigureResult } from './common.ts';
-import { signedWebhookEvent, ticketBody } from './fixtures.ts';
+import { queuedTicket, signedWebhookEvent, sqsRecord, ticketBody } from './fixtures.ts';
+import { processMemoryProbe } from './memory-probe.ts';
 import { startProcessRig, type Latencies, type ProcessRig } from './process-rig.ts';
 
 /** The issue's Simpli latencies; the helpdesk write-back answers at once (not part of the brief's figures). */
 export const COST_LATENCIES: Latencies = { classify: 1000, route: 300, sentiment: 1000, draft: 0, helpdesk: 0, qa: 2000 };
 const BATCH = 10;
 const TARGET_PER_MILLION = 5;
+/** The memory probe's bodies: near ingest's 240 KB limit (MAX_BODY_BYTES), the largest batch the template allows. */
+const LARGE_BODY_BYTES = 200 * 1024;
+/** Lambda gives a function the equivalent of one vCPU at 1,769 MB, in proportion below (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html). */
+const MB_PER_VCPU = 1769;
+/** The margin the memory is chosen with: peak RSS at most this share of MemorySize (the rest: GC slack, larger batches of retries). */
+const PEAK_SHARE = 0.6;
 /**
  * Lambda's own START, END and REPORT lines per invocation: about 330 bytes in the text format
  * (about 110 each). The template sets LoggingConfig LogFormat JSON + SystemLogLevel WARN, and
@@ -98,14 +105,27 @@ interface Measured {
   readonly ingestMs: number[];
   readonly ingestLogBytes: number;
   readonly ingestSqs: number;
-  /** Per process invocation: its duration and record count. */
-  readonly invocations: Array<{ ms: number; records: number }>;
+  /** Per process invocation: its duration, record count and the CPU time this process spent in it. */
+  readonly invocations: Array<{ ms: number; records: number; cpuMs: number }>;
+  /** CPU time per ingest invocation. */
+  readonly ingestCpuMs: number[];
   readonly processLogBytes: number;
   readonly eventSourceSqs: number;
   readonly processSqs: number;
   readonly capacity: { read: number; write: number };
   readonly dynamodbRequests: number;
   readonly events: number;
+}
+
+/** ticket.created's Simpli critical path at these latencies: classify → route beside sentiment. */
+function criticalPathMsOf(l: Latencies): number {
+  return Math.max(l.classify + l.route, l.sentiment);
+}
+
+/** CPU time (user + system) of this process since `from`, in ms: the handlers, and the fake Simpli and helpdesk beside them. */
+function cpuMsSince(from: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(from);
+  return (used.user + used.system) / 1000;
 }
 
 async function receive(rig: ProcessRig, max: number): Promise<SQSRecord[]> {
@@ -121,14 +141,18 @@ async function measure(rig: ProcessRig, meter: ReturnType<typeof stdoutMeter>, b
   const capacityBefore = { ...rig.capacity };
   meter.take();
   const ingestMs: number[] = [];
+  const ingestCpuMs: number[] = [];
   for (let i = 0; i < events; i++) {
+    const webhook = signedWebhookEvent(body(`T-${randomUUID()}`));
     const started = performance.now();
-    const response = await rig.ingest(signedWebhookEvent(body(`T-${randomUUID()}`)));
+    const cpu = process.cpuUsage();
+    const response = await rig.ingest(webhook);
+    ingestCpuMs.push(cpuMsSince(cpu));
     ingestMs.push(performance.now() - started);
     if (response.statusCode !== 202) throw new Error(`ingest answered ${response.statusCode}`);
   }
   const ingestLogBytes = meter.take();
-  const invocations: Array<{ ms: number; records: number }> = [];
+  const invocations: Array<{ ms: number; records: number; cpuMs: number }> = [];
   let delivered = 0;
   while (delivered < events) {
     const records: SQSRecord[] = [];
@@ -136,8 +160,9 @@ async function measure(rig: ProcessRig, meter: ReturnType<typeof stdoutMeter>, b
     for (let tries = 0; records.length < batch && tries < 5; tries++) records.push(...(await receive(rig, batch - records.length)));
     if (records.length === 0) break;
     const started = performance.now();
+    const cpu = process.cpuUsage();
     const response = await rig.process({ Records: records });
-    invocations.push({ ms: performance.now() - started, records: records.length });
+    invocations.push({ ms: performance.now() - started, records: records.length, cpuMs: cpuMsSince(cpu) });
     if (response.batchItemFailures.length > 0) throw new Error(`${response.batchItemFailures.length} records failed`);
     await rig.eventSourceSqs.send(
       new DeleteMessageBatchCommand({ QueueUrl: rig.queueUrl, Entries: records.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })) }),
@@ -148,6 +173,7 @@ async function measure(rig: ProcessRig, meter: ReturnType<typeof stdoutMeter>, b
   const count = (prefix: string) => [...rig.counts].filter(([k]) => k.startsWith(`${prefix}:`)).reduce((n, [, v]) => n + v, 0);
   return {
     ingestMs,
+    ingestCpuMs,
     ingestLogBytes,
     ingestSqs: count('ingestSqs'),
     invocations,
@@ -207,6 +233,15 @@ export async function cost(): Promise<FigureResult> {
       runs[`created/${batch}`] = await measure(rig, meter, (id) => ticketBody(id, 1024), BATCH, batch);
       runs[`resolved/${batch}`] = await measure(rig, meter, resolvedBody, BATCH, batch);
     }
+    progress(`cost: memory, ${BATCH} ticket.created of ${LARGE_BODY_BYTES / 1024} KB in one batch`);
+    const large = await measure(rig, meter, (id) => ticketBody(id, LARGE_BODY_BYTES), BATCH, BATCH);
+    progress(`cost: memory, ProcessFunction's bundle in a fresh process, one batch of ${BATCH} × ${LARGE_BODY_BYTES / 1024} KB`);
+    const largeBatch = () => ({ Records: Array.from({ length: BATCH }, () => sqsRecord(queuedTicket(`T-${randomUUID()}`, LARGE_BODY_BYTES))) });
+    const processMb = deployedOrThrow(deployed, 'ProcessFunction').memoryMb;
+    const maxOldSpaceMb = Math.floor(processMb / 2);
+    const memory = await processMemoryProbe(rig, [largeBatch(), largeBatch()], { maxOldSpaceMb });
+    if (memory.failures > 0) throw new Error(`the memory probe's batch had ${memory.failures} failed records`);
+    const probe = { ...memory, processCpuMs: median(large.invocations.map((i) => i.cpuMs)), ingestCpuMs: median(large.ingestCpuMs) };
     const paths = new Set(rig.simpli.requests.map((r) => r.path));
     for (const p of ['/classify', '/route', '/analyze', '/evaluate']) if (!paths.has(p)) throw new Error(`no ${p} call was made`);
 
@@ -259,6 +294,14 @@ export async function cost(): Promise<FigureResult> {
       unit: '$',
       measured: total(floor),
     });
+    rows.push({
+      figure: '7 cost',
+      metric: `ProcessFunction memory: peak RSS of its bundle (as sam build builds it, fresh Node process) over import + two batches of ${BATCH} × ${LARGE_BODY_BYTES / 1024} KB with V8's old space capped at ${maxOldSpaceMb} MB (after import ${probe.loadedRssMb.toFixed(0)} MB, heap at the end ${probe.heapUsedMb.toFixed(0)} MB); deployed ${processMb} MB`,
+      unit: 'MB',
+      measured: probe.peakRssMb,
+      target: `≤ ${Math.round(processMb * PEAK_SHARE)} MB (${PEAK_SHARE * 100} % of MemorySize)`,
+      pass: probe.peakRssMb <= processMb * PEAK_SHARE,
+    });
     const c10 = runs[`created/${BATCH}`] as Measured;
     const r10 = runs[`resolved/${BATCH}`] as Measured;
     return {
@@ -266,6 +309,7 @@ export async function cost(): Promise<FigureResult> {
       rows,
       notes: [
         `what dominates, per million tickets: ${dominates.join('; ')}`,
+        `CPU (this machine, one core): ProcessFunction's bundle alone, a batch of ${BATCH} × ${LARGE_BODY_BYTES / 1024} KB: ${probe.firstCpuMs.toFixed(0)} ms the first after import, ${probe.warmCpuMs.toFixed(0)} ms warm; in the rig (handlers + fake Simpli/helpdesk in one process) a batch of ${BATCH} created ${median(c10.invocations.map((i) => i.cpuMs)).toFixed(0)} ms, one ingest ${median(c10.ingestCpuMs).toFixed(1)} ms (${probe.ingestCpuMs.toFixed(1)} ms at ${LARGE_BODY_BYTES / 1024} KB). Lambda gives MemorySize/${MB_PER_VCPU} of a vCPU (${processMb} MB: ${(processMb / MB_PER_VCPU).toFixed(2)}), so a warm batch's CPU takes about ${((probe.warmCpuMs * MB_PER_VCPU) / processMb).toFixed(0)} ms there, against a ${criticalPathMsOf(COST_LATENCIES).toFixed(0)} ms Simpli critical path it overlaps`,
         `floor $${total(floor).toFixed(2)} per million tickets (2 webhooks → 2 API Gateway requests, 2 IngestFunction and 0.2 ProcessFunction invocations, 2.4 SQS requests, 4 Ledger WCU; no duration, logs, metrics or secrets): ${
           total(floor) <= TARGET_PER_MILLION
             ? `the ≤ $${TARGET_PER_MILLION} target leaves $${(TARGET_PER_MILLION - total(floor)).toFixed(2)} for all the rest`
@@ -276,7 +320,7 @@ export async function cost(): Promise<FigureResult> {
         `monthly, any traffic: ${Object.entries(monthly).map(([k, v]) => `${k} $${v.toFixed(2)}`).join(', ')} (${meter.series.size} EMF metric series seen)`,
         'not counted: cold-start INIT time (billed since 2025-08; a few per day per function at this rate), log storage after 30 days (deleted), X-Ray (off by default), alarms ($0.10 each/month), data transfer, the free tier',
       ],
-      details: { ...details, runs, metricSeries: [...meter.series] },
+      details: { ...details, runs, memory: probe, metricSeries: [...meter.series] },
     };
   } finally {
     meter.stop();
