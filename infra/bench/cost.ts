@@ -15,7 +15,7 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/clien
 import type { SQSRecord } from 'aws-lambda';
 import { toRecord } from '../../test/support/bridge-harness.ts';
 import { add, eventCost, floorPerMillionTickets, monthlyCost, scale, secretsCallsPerMonth, total, US_EAST_1, type Breakdown, type EventUsage } from './cost-model.ts';
-import { deployedFunctions, type DeployedFunction } from './deployed-config.ts';
+import { deployedFunctions, deployedMetricFilters, type DeployedFunction } from './deployed-config.ts';
 import { figureMain, isMain, median, progress, type BenchRow, type FigureResult } from './common.ts';
 import { queuedTicket, signedWebhookEvent, sqsRecord, ticketBody } from './fixtures.ts';
 import { processMemoryProbe } from './memory-probe.ts';
@@ -245,12 +245,15 @@ export async function cost(): Promise<FigureResult> {
     const paths = new Set(rig.simpli.requests.map((r) => r.path));
     for (const p of ['/classify', '/route', '/analyze', '/evaluate']) if (!paths.has(p)) throw new Error(`no ${p} call was made`);
 
+    const emitted = new Set([...meter.series].map((series) => series.slice(series.indexOf('/') + 1, series.indexOf('{'))));
+    const filterSeries = deployedMetricFilters().filter((f) => f.emfFields.some((field) => emitted.has(field)));
     const monthly = monthlyCost({
       // WEBHOOK_SECRETS + HELPDESK_CONFIG.
       secrets: 2,
       // Ingest refreshes both secrets, Process one; one warm container each (≈ 0.8 events/s at a million tickets a month).
       secretsCalls: secretsCallsPerMonth(3, 1, 300),
-      metricSeries: meter.series.size,
+      // EMF series, plus the template's metric filters over EMF values the run wrote (they get data too).
+      metricSeries: meter.series.size + filterSeries.length,
       idleSqsRequests: IDLE_RECEIVES_PER_MONTH,
     });
     const rows: BenchRow[] = [];
@@ -317,7 +320,7 @@ export async function cost(): Promise<FigureResult> {
         }`,
         `prices ${US_EAST_1.region}, list, read ${US_EAST_1.readOn} (infra/bench/cost-model.ts cites the pages); from template.yaml: ${Object.values(deployed).map((f) => `${f.name} ${f.memoryMb} MB`).join(', ')}, arm64, system log level ${deployedOrThrow(deployed, 'ProcessFunction').systemLogLevel ?? 'default (START/END/REPORT)'}; Simpli latencies ${JSON.stringify(COST_LATENCIES)}; DRAFT_REPLIES=false (template default)`,
         `measured per event (batches of ${BATCH}): created ${median(c10.invocations.map((i) => i.ms)).toFixed(0)} ms per invocation of ${BATCH}, ${(c10.capacity.write / c10.events).toFixed(1)} WCU, ${((c10.ingestLogBytes + c10.processLogBytes) / c10.events).toFixed(0)} log bytes; resolved ${median(r10.invocations.map((i) => i.ms)).toFixed(0)} ms, ${(r10.capacity.write / r10.events).toFixed(1)} WCU; ingest ${median(c10.ingestMs).toFixed(1)} ms warm`,
-        `monthly, any traffic: ${Object.entries(monthly).map(([k, v]) => `${k} $${v.toFixed(2)}`).join(', ')} (${meter.series.size} EMF metric series seen)`,
+        `monthly, any traffic: ${Object.entries(monthly).map(([k, v]) => `${k} $${v.toFixed(2)}`).join(', ')} (${meter.series.size} EMF metric series seen, + ${filterSeries.length} metric-filter series over them: ${filterSeries.map((f) => f.metricName).join(', ')})`,
         'not counted: cold-start INIT time (billed since 2025-08; a few per day per function at this rate), log storage after 30 days (deleted), X-Ray (off by default), alarms ($0.10 each/month), data transfer, the free tier',
       ],
       details: { ...details, runs, memory: probe, metricSeries: [...meter.series] },

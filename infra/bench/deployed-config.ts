@@ -39,3 +39,27 @@ export function deployedFunctions(templatePath: string = TEMPLATE): Record<strin
   }
   return out;
 }
+
+/** A log metric filter of the template: the custom metric it publishes and the EMF fields it counts. */
+export interface DeployedMetricFilter {
+  readonly metricName: string;
+  /** `$.<Field> >= …` terms of its pattern: the EMF values it sums (empty for a log-field pattern). */
+  readonly emfFields: readonly string[];
+}
+
+/** The template's AWS::Logs::MetricFilter metrics: custom metrics too, billed like EMF ones when they get data. */
+export function deployedMetricFilters(templatePath: string = TEMPLATE): DeployedMetricFilter[] {
+  const template = parseDocument(readFileSync(templatePath, 'utf8'), { logLevel: 'silent' }).toJS() as {
+    Resources?: Record<string, { Type?: string; Properties?: Properties }>;
+  };
+  const out: DeployedMetricFilter[] = [];
+  for (const resource of Object.values(template.Resources ?? {})) {
+    if (resource.Type !== 'AWS::Logs::MetricFilter') continue;
+    const pattern = String(resource.Properties?.FilterPattern ?? '');
+    const transformations = (resource.Properties?.MetricTransformations ?? []) as ReadonlyArray<{ MetricName?: string }>;
+    for (const t of transformations) {
+      out.push({ metricName: String(t.MetricName), emfFields: [...pattern.matchAll(/\$\.([A-Za-z]+)\s*>=/g)].map((m) => String(m[1])) });
+    }
+  }
+  return out;
+}

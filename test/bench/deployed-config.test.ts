@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { deployedFunctions } from '../../infra/bench/deployed-config.ts';
+import { deployedFunctions, deployedMetricFilters } from '../../infra/bench/deployed-config.ts';
 
 function templateFile(yaml: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'deployed-config-')), 'template.yaml');
@@ -54,5 +54,27 @@ Resources:
       expect(f.memoryMb).toBeGreaterThanOrEqual(128);
       expect(f.systemLogLevel).toBe('WARN');
     }
+  });
+
+  it('lists the template’s metric filters with the EMF fields they sum', () => {
+    const file = templateFile(`
+Resources:
+  Sums:
+    Type: AWS::Logs::MetricFilter
+    Properties:
+      FilterPattern: '{ $.WriteBacks >= 1 }'
+      MetricTransformations:
+        - MetricName: WriteBacksTotal
+  Lines:
+    Type: AWS::Logs::MetricFilter
+    Properties:
+      FilterPattern: '{ $.stage = "rejected" && $.status = 401 }'
+      MetricTransformations:
+        - MetricName: WebhooksUnauthorizedTotal
+`);
+    expect(deployedMetricFilters(file)).toEqual([
+      { metricName: 'WriteBacksTotal', emfFields: ['WriteBacks'] },
+      { metricName: 'WebhooksUnauthorizedTotal', emfFields: [] },
+    ]);
   });
 });

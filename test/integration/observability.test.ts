@@ -176,7 +176,8 @@ describe('observability: one id from webhook to outcome', () => {
       WriteBacks: 'service,provider',
       SimpliCallLatency: 'service,provider,upstream',
       StepFailures: 'service,provider,upstream',
-      WebhooksRejected: 'service,provider,reason',
+      // The reason is a property of the document, not a dimension (one series per provider, issue #10).
+      WebhooksRejected: 'service,provider',
     };
     const seen = new Map<string, Set<string>>();
     for (const doc of capture.lines.filter((l) => typeof l._aws === 'object')) {
@@ -188,5 +189,8 @@ describe('observability: one id from webhook to outcome', () => {
       }
     }
     for (const [name, dims] of Object.entries(expected)) expect([...(seen.get(name) ?? [])], name).toEqual([dims]);
+    const rejected = capture.lines.filter((l) => typeof l._aws === 'object' && l.WebhooksRejected !== undefined);
+    expect(rejected.length).toBeGreaterThan(0);
+    for (const doc of rejected) expect(doc).toMatchObject({ provider: 'generic', reason: 'no_matching_signature', WebhooksRejected: 1 });
   });
 });
