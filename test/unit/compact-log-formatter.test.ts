@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../functions/shared/observability.ts';
 
 const context: Context = {
@@ -61,5 +61,28 @@ describe('the functions’ log lines (functions/shared/observability.ts, issue #
   it('formats errors as Powertools does (name, message, stack)', () => {
     const [line] = lines(() => createLogger().error('failed', { error: new TypeError('boom') }));
     expect(line?.error).toMatchObject({ name: 'TypeError', message: 'boom', stack: expect.stringContaining('TypeError: boom') });
+  });
+});
+
+describe('the log level under Lambda’s JSON log format (template.yaml: ApplicationLogLevel = POWERTOOLS_LOG_LEVEL = LogLevel)', () => {
+  const saved = { alc: process.env.AWS_LAMBDA_LOG_LEVEL, powertools: process.env.POWERTOOLS_LOG_LEVEL };
+  afterEach(() => {
+    for (const [name, value] of [['AWS_LAMBDA_LOG_LEVEL', saved.alc], ['POWERTOOLS_LOG_LEVEL', saved.powertools]] as const) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+  const debugLines = () => lines(() => createLogger().debug('stage', { stage: 'claimed' })).length;
+
+  it('Lambda’s application level rules: POWERTOOLS_LOG_LEVEL=DEBUG alone gives no DEBUG lines while Lambda says INFO', () => {
+    process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
+    process.env.AWS_LAMBDA_LOG_LEVEL = 'INFO';
+    expect(debugLines()).toBe(0);
+  });
+
+  it('LogLevel=DEBUG sets both, and the stages are logged', () => {
+    process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
+    process.env.AWS_LAMBDA_LOG_LEVEL = 'DEBUG';
+    expect(debugLines()).toBe(1);
   });
 });
