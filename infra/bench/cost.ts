@@ -233,9 +233,9 @@ export async function cost(): Promise<FigureResult> {
       runs[`created/${batch}`] = await measure(rig, meter, (id) => ticketBody(id, 1024), BATCH, batch);
       runs[`resolved/${batch}`] = await measure(rig, meter, resolvedBody, BATCH, batch);
     }
-    progress(`cost: memory, ${BATCH} ticket.created of ${LARGE_BODY_BYTES / 1024} KB in one batch`);
+    progress(`cost: CPU, ${BATCH} ticket.created of ${LARGE_BODY_BYTES / 1024} KB in one batch`);
     const large = await measure(rig, meter, (id) => ticketBody(id, LARGE_BODY_BYTES), BATCH, BATCH);
-    progress(`cost: memory, ProcessFunction's bundle in a fresh process, one batch of ${BATCH} × ${LARGE_BODY_BYTES / 1024} KB`);
+    progress(`cost: memory, ProcessFunction's bundle in a fresh process, two batches of ${BATCH} × ${LARGE_BODY_BYTES / 1024} KB`);
     const largeBatch = () => ({ Records: Array.from({ length: BATCH }, () => sqsRecord(queuedTicket(`T-${randomUUID()}`, LARGE_BODY_BYTES))) });
     const processMb = deployedOrThrow(deployed, 'ProcessFunction').memoryMb;
     const maxOldSpaceMb = Math.floor(processMb / 2);
