@@ -56,7 +56,11 @@ export function createIngestHandler(deps: IngestAppDeps) {
         durationMs: deps.now() - startedMs,
       });
       const provider = knownProvider(input.provider, deps) ?? (await declaredConnector(input.provider, deps));
-      metrics?.addDimensions({ provider: provider ?? 'unknown', reason: reasonOf(error) });
+      // By provider only (issue #10, cost): each reason as a dimension was a custom-metric series of
+      // its own ($0.30 a month each) that no alarm or widget reads (the dashboard graphs
+      // WebhooksRejectedTotal). The reason stays in the document, for Logs Insights.
+      metrics?.addDimensions({ provider: provider ?? 'unknown' });
+      metrics?.addMetadata('reason', reasonOf(error));
       metrics?.addMetric('WebhooksRejected', MetricUnit.Count, 1);
       return response;
     } finally {

@@ -25,6 +25,8 @@ export interface Metrics {
   addDimension(name: string, value: string): void;
   /** A further dimension set of the next published line: `service` plus these names. */
   addDimensions(dimensions: Record<string, string>): void;
+  /** A key of the next published line that is not a dimension (no metric series of its own). */
+  addMetadata(key: string, value: string): void;
   publishStoredMetrics(): void;
   singleMetric(): Metrics;
 }
@@ -52,6 +54,7 @@ export class EmfMetrics implements Metrics {
   #stored = new Map<string, { unit: MetricUnit; values: number[] }>();
   #dimensions: Record<string, string> = {};
   #sets: Record<string, string>[] = [];
+  #metadata: Record<string, string> = {};
 
   constructor(options: EmfMetricsOptions = {}, single = false) {
     const env = options.env ?? process.env;
@@ -77,6 +80,11 @@ export class EmfMetrics implements Metrics {
 
   addDimension(name: string, value: string): void {
     if (this.#usable(name, value, this.#dimensions)) this.#dimensions = this.#checked({ ...this.#dimensions, [name]: value });
+  }
+
+  /** As Powertools: written right after `_aws`, dropped once the line is published. */
+  addMetadata(key: string, value: string): void {
+    this.#metadata[key] = value;
   }
 
   addDimensions(dimensions: Record<string, string>): void {
@@ -105,6 +113,8 @@ export class EmfMetrics implements Metrics {
     const stored = this.#stored;
     const dimensions = this.#dimensions;
     const sets = this.#sets;
+    const metadata = this.#metadata;
+    this.#metadata = {};
     this.#stored = new Map();
     this.#dimensions = {};
     this.#sets = [];
@@ -126,6 +136,8 @@ export class EmfMetrics implements Metrics {
           },
         ],
       },
+      // Powertools writes metadata first after `_aws`.
+      ...metadata,
       service: this.#service,
       ...dimensions,
       ...Object.assign({}, ...sets),

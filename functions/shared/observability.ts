@@ -13,7 +13,7 @@ export { MetricUnit, type Metrics } from './emf-metrics.ts';
 export const SERVICE_NAME = 'simpli-webhook-bridge';
 
 export function createLogger(): JsonLogger {
-  return new JsonLogger({ serviceName: SERVICE_NAME });
+  return new JsonLogger({ serviceName: SERVICE_NAME, compactKeys: true });
 }
 
 export function createMetrics(): EmfMetrics {

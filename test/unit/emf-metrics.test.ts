@@ -40,6 +40,19 @@ function scenario(metrics: Metrics): void {
   metrics.addDimensions({ provider: '', reason: 'bad_signature' });
   metrics.addMetric('WebhooksRejected', MetricUnit.Count, 1);
   metrics.publishStoredMetrics();
+  // A rejection's reason as metadata, not a dimension (no series of its own); gone after publishing.
+  metrics.addDimensions({ provider: 'unknown' });
+  metrics.addMetadata('reason', 'bad_signature');
+  metrics.addMetric('WebhooksRejected', MetricUnit.Count, 1);
+  metrics.publishStoredMetrics();
+  metrics.addMetric('WebhooksRejected', MetricUnit.Count, 1);
+  metrics.publishStoredMetrics();
+  // Process: one document per dimension set per invocation (functions/shared/metric-batch.ts).
+  metrics.addDimension('provider', 'zendesk');
+  metrics.addDimension('upstream', 'triage');
+  metrics.addMetric('SimpliCallLatency', MetricUnit.Milliseconds, 120);
+  metrics.addMetric('SimpliCallLatency', MetricUnit.Milliseconds, 80);
+  metrics.publishStoredMetrics();
   // Process and Reconcile: single metrics with their own dimension.
   const single = metrics.singleMetric();
   single.addDimension('provider', 'freshdesk');
@@ -69,7 +82,7 @@ async function bothWith(env: Record<string, string | undefined>): Promise<{ ours
 describe('the functions’ metrics write Powertools’ EMF lines', () => {
   it('metric definitions, values, arrays, dimension sets, single metrics and the empty-publish warning', async () => {
     const { ours, powertools } = await bothWith({ POWERTOOLS_METRICS_DISABLED: undefined, POWERTOOLS_DEV: undefined });
-    expect(powertools.filter((l) => l.text.startsWith('{"_aws"')).length).toBe(6);
+    expect(powertools.filter((l) => l.text.startsWith('{"_aws"')).length).toBe(9);
     expect(normalised(ours)).toEqual(normalised(powertools));
   });
 

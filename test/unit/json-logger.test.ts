@@ -4,7 +4,8 @@
  * the tests only — and the lines must be equal, key order included, with only the timestamps
  * normalised. The one deliberate difference (a child's cold_start) is pinned on its own.
  */
-import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import { LogFormatter, LogItem, Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
 import { injectLambdaContext as powertoolsContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -71,14 +72,34 @@ afterEach(() => {
   vi.unstubAllEnvs();
 });
 
-async function bothWith(env: Record<string, string | undefined>): Promise<{ ours: Line[]; powertools: Line[] }> {
+/**
+ * The reference for `compactKeys`: Powertools' own formatter less the keys every line of a log group
+ * shares (function_arn, function_name, function_memory_size, sampling_rate; cold_start unless true).
+ */
+class CompactLogFormatter extends LogFormatter {
+  formatAttributes(attributes: UnformattedAttributes, additionalLogAttributes: LogAttributes): LogItem {
+    const context = attributes.lambdaContext;
+    const base: LogAttributes = {
+      level: attributes.logLevel,
+      message: attributes.message,
+      timestamp: this.formatTimestamp(attributes.timestamp),
+      service: attributes.serviceName,
+      ...(context?.coldStart === true ? { cold_start: true } : {}),
+      function_request_id: context?.awsRequestId,
+      xray_trace_id: attributes.xRayTraceId,
+    };
+    return new LogItem({ attributes: base }).addAttributes(additionalLogAttributes);
+  }
+}
+
+async function bothWith(env: Record<string, string | undefined>, compactKeys = false): Promise<{ ours: Line[]; powertools: Line[] }> {
   for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
   const powertools = await capture(async () => {
-    const logger = new PowertoolsLogger({ serviceName: 'simpli-webhook-bridge' });
+    const logger = new PowertoolsLogger({ serviceName: 'simpli-webhook-bridge', ...(compactKeys ? { logFormatter: new CompactLogFormatter() } : {}) });
     await scenario(logger, powertoolsContext(logger, { resetKeys: true }));
   });
   const ours = await capture(async () => {
-    const logger = new JsonLogger({ serviceName: 'simpli-webhook-bridge' });
+    const logger = new JsonLogger({ serviceName: 'simpli-webhook-bridge', compactKeys });
     await scenario(logger, injectLambdaContext(logger, { resetKeys: true }));
   });
   return { ours, powertools };
@@ -105,6 +126,15 @@ describe('the functions’ logger writes Powertools’ lines', () => {
       'level', 'message', 'timestamp', 'service', 'cold_start', 'function_arn', 'function_memory_size', 'function_name', 'function_request_id', 'sampling_rate', 'xray_trace_id',
     ]);
     expect(powertools.filter((l) => l.stream === 'stderr').length).toBeGreaterThan(2);
+  });
+
+  it('with compactKeys (as deployed), the lines of Powertools with a formatter that drops the keys a log group shares', async () => {
+    const { ours, powertools } = await bothWith(BASE_ENV, true);
+    expect(powertools.length).toBeGreaterThan(10);
+    expect(normalised(ours)).toEqual(normalised(powertools));
+    const first = JSON.parse(powertools[0]?.text ?? '{}') as Record<string, unknown>;
+    for (const key of ['function_arn', 'function_name', 'function_memory_size', 'sampling_rate']) expect(first).not.toHaveProperty(key);
+    expect(first).toHaveProperty('function_request_id');
   });
 
   it('the same level rules: POWERTOOLS_LOG_LEVEL, LOG_LEVEL, Lambda’s AWS_LAMBDA_LOG_LEVEL above both, and debug sampling', async () => {
