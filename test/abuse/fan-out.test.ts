@@ -73,7 +73,7 @@ describe('the Salesforce lister follows a bounded number of query batches', () =
   beforeAll(async () => {
     let n = 0;
     org = await startFakeServer((req) => {
-      const id = `5005e00000Q${String(++n).padStart(4, '0')}AAF`;
+      const id = `5005e00000Q${String(++n).padStart(4, '0')}`; // 15 characters: an 18-character id would need its checksum suffix
       const at = new Date(Date.UTC(2026, 0, 1) + n * 1000).toISOString().replace('Z', '+0000');
       // "Never done" — until request 50, so that a lister without a bound ends the test instead of hanging it.
       return { json: { totalSize: 1, done: n >= 50, nextRecordsUrl: req.path, records: [{ Id: id, Subject: 's', Status: 'New', IsClosed: false, CreatedDate: at, LastModifiedDate: at }] } };
