@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../functions/shared/observability.ts';
+import { captureOutputSync } from '../support/capture-output.ts';
 
 const context: Context = {
   callbackWaitsForEmptyEventLoop: false,
@@ -19,22 +20,7 @@ const context: Context = {
 
 /** The JSON lines the function's Logger writes (Powertools writes through its own Console on stdout/stderr). */
 function lines(run: () => void): Record<string, unknown>[] {
-  const chunks: string[] = [];
-  const out = process.stdout.write;
-  const err = process.stderr.write;
-  const tap = ((chunk: unknown) => {
-    chunks.push(String(chunk));
-    return true;
-  }) as typeof process.stdout.write;
-  process.stdout.write = tap;
-  process.stderr.write = tap;
-  try {
-    run();
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  }
-  return chunks.join('').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return captureOutputSync(run).map((l) => l.text).filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 describe('the functions’ log lines (functions/shared/observability.ts, issue #10: bytes are billed)', () => {

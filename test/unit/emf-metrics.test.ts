@@ -6,26 +6,10 @@
 import { Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EmfMetrics, MetricUnit, type Metrics } from '../../functions/shared/emf-metrics.ts';
+import { captureOutput, type WrittenLine } from '../support/capture-output.ts';
 
-type Line = { stream: 'stdout' | 'stderr'; text: string };
-
-async function capture(run: () => void): Promise<Line[]> {
-  const lines: Line[] = [];
-  const originals = { stdout: process.stdout.write, stderr: process.stderr.write };
-  for (const stream of ['stdout', 'stderr'] as const) {
-    process[stream].write = ((chunk: unknown) => {
-      for (const text of String(chunk).split('\n')) if (text !== '') lines.push({ stream, text });
-      return true;
-    }) as typeof process.stdout.write;
-  }
-  try {
-    run();
-  } finally {
-    process.stdout.write = originals.stdout;
-    process.stderr.write = originals.stderr;
-  }
-  return lines;
-}
+type Line = WrittenLine;
+const capture = captureOutput;
 
 const normalised = (lines: readonly Line[]) => lines.map(({ stream, text }) => ({ stream, text: text.replace(/"Timestamp":\d+/, '"Timestamp":0') }));
 

@@ -10,27 +10,10 @@ import { injectLambdaContext as powertoolsContext } from '@aws-lambda-powertools
 import middy, { type MiddlewareObj } from '@middy/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { injectLambdaContext, JsonLogger, type Logger } from '../../functions/shared/json-logger.ts';
+import { captureOutput, type WrittenLine } from '../support/capture-output.ts';
 
-type Line = { stream: 'stdout' | 'stderr'; text: string };
-
-/** Everything written to stdout and stderr while `run` runs (nothing passes through). */
-async function capture(run: () => Promise<void>): Promise<Line[]> {
-  const lines: Line[] = [];
-  const originals = { stdout: process.stdout.write, stderr: process.stderr.write };
-  for (const stream of ['stdout', 'stderr'] as const) {
-    process[stream].write = ((chunk: unknown) => {
-      for (const text of String(chunk).split('\n')) if (text !== '') lines.push({ stream, text });
-      return true;
-    }) as typeof process.stdout.write;
-  }
-  try {
-    await run();
-  } finally {
-    process.stdout.write = originals.stdout;
-    process.stderr.write = originals.stderr;
-  }
-  return lines;
-}
+type Line = WrittenLine;
+const capture = captureOutput;
 
 /** Timestamps differ between the two runs; everything else must not. */
 const normalised = (lines: readonly Line[]) =>

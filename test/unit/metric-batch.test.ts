@@ -1,6 +1,7 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { describe, expect, it } from 'vitest';
 import { createMetricBatch } from '../../functions/shared/metric-batch.ts';
+import { captureOutputSync } from '../support/capture-output.ts';
 
 interface EmfDocument {
   readonly _aws: { readonly CloudWatchMetrics: ReadonlyArray<{ readonly Dimensions: string[][]; readonly Metrics: ReadonlyArray<{ readonly Name: string; readonly Unit: string }> }> };
@@ -9,22 +10,7 @@ interface EmfDocument {
 
 /** What Powertools' Metrics writes (its own Console on stdout) and anything on stderr, while `run` runs. */
 function written(run: () => void): { docs: EmfDocument[]; other: string[] } {
-  const chunks: string[] = [];
-  const out = process.stdout.write;
-  const err = process.stderr.write;
-  const tap = ((chunk: unknown) => {
-    chunks.push(String(chunk));
-    return true;
-  }) as typeof process.stdout.write;
-  process.stdout.write = tap;
-  process.stderr.write = tap;
-  try {
-    run();
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  }
-  const lines = chunks.join('').split('\n').filter((l) => l !== '');
+  const lines = captureOutputSync(run).map((l) => l.text);
   return {
     docs: lines.filter((l) => l.startsWith('{"_aws"')).map((l) => JSON.parse(l) as EmfDocument),
     other: lines.filter((l) => !l.startsWith('{"_aws"')),
