@@ -157,27 +157,6 @@ export function createLedger(client: DynamoDBClient, tableName: string): Ledger 
   }
 
   /** finish() for an event remembered for good: done, no TTL, trimmed (FINISH_FOREVER_REMOVE). */
-  async function finishForever(eventId: string, owner: string, pushed: readonly string[], nowMs: number, steps: StepWrites): Promise<void> {
-    const values: Record<string, AttributeValue> = { ':owner': { S: owner }, ':done': { S: 'done' }, ':now': { S: new Date(nowMs).toISOString() } };
-    const names: Record<string, string> = { '#status': 'status' };
-    try {
-      await update({
-        TableName: tableName,
-        Key: key(eventId),
-        ConditionExpression: 'leaseOwner = :owner',
-        // The results of steps not yet written are dropped with the others; their times are kept.
-        UpdateExpression: `SET ${stepTimesClause(steps, names, values)}#status = :done, updatedAt = :now, completedAt = :now REMOVE lastError, ${FINISH_FOREVER_REMOVE.join(', ')}${pushedClause(pushed, values)}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      });
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        throw new LeaseConflictError('lease_lost', `the lease on ${eventId} was taken before it finished`, { cause: error });
-      }
-      throw error;
-    }
-  }
-
   /** The pushed-set ADD clause; DynamoDB refuses an empty string set. */
   function pushedClause(pushed: readonly string[], values: Record<string, AttributeValue>): string {
     if (pushed.length === 0) return '';
@@ -262,21 +241,26 @@ export function createLedger(client: DynamoDBClient, tableName: string): Ledger 
     checkpoint: (eventId, owner, step, result, nowMs) => saveSteps(eventId, owner, { [step]: { result, atMs: nowMs } }, nowMs),
 
     async finish(eventId, owner, pushed, nowMs, ttlSeconds, steps = {}, options = {}) {
-      if (options.rememberIdentity === true) return finishForever(eventId, owner, pushed, nowMs, steps);
       const names: Record<string, string> = { '#status': 'status' };
-      const values: Record<string, AttributeValue> = {
-        ':owner': { S: owner },
-        ':done': { S: 'done' },
-        ':zero': { N: '0' },
-        ':now': { S: new Date(nowMs).toISOString() },
-        ':ttl': { N: String(Math.floor(nowMs / 1000) + ttlSeconds) },
-      };
+      const values: Record<string, AttributeValue> = { ':owner': { S: owner }, ':done': { S: 'done' }, ':now': { S: new Date(nowMs).toISOString() } };
+      let set: string;
+      let remove: string;
+      if (options.rememberIdentity === true) {
+        // Kept for good (FINISH_FOREVER_REMOVE): the results of steps not yet written are dropped with the others; their times are kept.
+        set = `${stepTimesClause(steps, names, values)}#status = :done, updatedAt = :now, completedAt = :now`;
+        remove = `lastError, ${FINISH_FOREVER_REMOVE.join(', ')}`;
+      } else {
+        values[':zero'] = { N: '0' };
+        values[':ttl'] = { N: String(Math.floor(nowMs / 1000) + ttlSeconds) };
+        set = `${stepsClause(steps, names, values)}#status = :done, leaseUntil = :zero, updatedAt = :now, completedAt = :now, ${LEDGER_TTL_ATTRIBUTE} = :ttl`;
+        remove = 'lastError';
+      }
       try {
         await update({
           TableName: tableName,
           Key: key(eventId),
           ConditionExpression: 'leaseOwner = :owner',
-          UpdateExpression: `SET ${stepsClause(steps, names, values)}#status = :done, leaseUntil = :zero, updatedAt = :now, completedAt = :now, ${LEDGER_TTL_ATTRIBUTE} = :ttl REMOVE lastError${pushedClause(pushed, values)}`,
+          UpdateExpression: `SET ${set} REMOVE ${remove}${pushedClause(pushed, values)}`,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         });
@@ -287,6 +271,7 @@ export function createLedger(client: DynamoDBClient, tableName: string): Ledger 
         throw error;
       }
     },
+
 
     async release(eventId, owner, { pushed, error, status, nowMs, steps = {} }) {
       const names: Record<string, string> = { '#status': 'status' };
