@@ -61,3 +61,13 @@ export interface HelpdeskLister {
   readonly settleMs?: number | undefined;
   listPage(http: HttpClient, settings: ProviderSettings, query: ListQuery): Promise<ListPage>;
 }
+
+/**
+ * A lister's numeric setting (page size, search window, API usage share) from the provider's
+ * settings: a positive finite number as given, anything else the lister's default (a page size of
+ * 0 or -1 would list nothing or loop; such settings are for tests and tuning, not documented knobs).
+ */
+export function listSetting(settings: ProviderSettings, name: string, fallback: number): number {
+  const value = settings[name];
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : fallback;
+}

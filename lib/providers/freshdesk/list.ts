@@ -27,7 +27,7 @@
  */
 import { UpstreamError } from '../../errors.ts';
 import { cursorObject, invalidCursor } from '../../reconcile/cursor.ts';
-import type { HelpdeskLister, ListedEvent, ListedRecord, ListQuery } from '../../reconcile/types.ts';
+import { listSetting, type HelpdeskLister, type ListedEvent, type ListedRecord, type ListQuery } from '../../reconcile/types.ts';
 import { isValidTicketId, ticketIdFormat } from '../../ticket-id.ts';
 import { FRESHDESK_TIMEOUT_MS } from './api.ts';
 import { isResolvedStatus } from './fields.ts';
@@ -44,7 +44,7 @@ export const freshdeskLister: HelpdeskLister = {
   provider: 'freshdesk',
   async listPage(http, settings, query) {
     const api = freshdeskSettings(settings);
-    const pageSize = typeof settings.listPageSize === 'number' ? settings.listPageSize : FRESHDESK_PAGE_SIZE;
+    const pageSize = listSetting(settings, 'listPageSize', FRESHDESK_PAGE_SIZE);
     const at = cursorOf(query);
     const params = new URLSearchParams({
       updated_since: at.since,

@@ -34,7 +34,7 @@
  * last change.
  */
 import { PermanentEventError, UpstreamError } from '../../errors.ts';
-import type { HelpdeskLister, ListedEvent, ListedRecord, ListQuery } from '../../reconcile/types.ts';
+import { listSetting, type HelpdeskLister, type ListedEvent, type ListedRecord, type ListQuery } from '../../reconcile/types.ts';
 import { createHubSpotApi } from './api.ts';
 import { hubspotTicketIdentity, STAGE_PROPERTY } from './parse.ts';
 import { readSettings, requireAuth, type HubSpotSettings } from './settings.ts';
@@ -57,8 +57,8 @@ export const hubspotLister: HelpdeskLister = {
   provider: 'hubspot',
   async listPage(http, raw, query) {
     const settings = readSettings(raw);
-    const limit = typeof raw.searchPageSize === 'number' ? raw.searchPageSize : HUBSPOT_SEARCH_PAGE_SIZE;
-    const window = typeof raw.searchWindow === 'number' ? raw.searchWindow : HUBSPOT_SEARCH_WINDOW;
+    const limit = listSetting(raw, 'searchPageSize', HUBSPOT_SEARCH_PAGE_SIZE);
+    const window = listSetting(raw, 'searchWindow', HUBSPOT_SEARCH_WINDOW);
     const at = cursorOf(query);
     const api = createHubSpotApi(http, settings.baseUrl, requireAuth(settings));
     const answer = await api.send('POST', '/crm/v3/objects/tickets/search', {

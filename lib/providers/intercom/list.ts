@@ -32,7 +32,7 @@
  */
 import { PermanentEventError, UpstreamError } from '../../errors.ts';
 import { firstString, withOverrides } from '../../mapping.ts';
-import type { HelpdeskLister, ListedEvent, ListedRecord, ListQuery } from '../../reconcile/types.ts';
+import { listSetting, type HelpdeskLister, type ListedEvent, type ListedRecord, type ListQuery } from '../../reconcile/types.ts';
 import type { ProviderSettings } from '../types.ts';
 import { INTERCOM_ID_FIELDS, intercomTicketIdentity, type IntercomObject, type IntercomPayload } from './parse.ts';
 import { roleOf } from './parts.ts';
@@ -56,7 +56,7 @@ export const intercomLister: HelpdeskLister = {
     if (token === undefined) {
       throw new PermanentEventError('invalid_setting_accessToken', 'HELPDESK_CONFIG.intercom.accessToken is missing: reconciliation searches the REST API with the access token of your Intercom app');
     }
-    const perPage = typeof settings.searchPageSize === 'number' ? settings.searchPageSize : INTERCOM_SEARCH_PAGE_SIZE;
+    const perPage = listSetting(settings, 'searchPageSize', INTERCOM_SEARCH_PAGE_SIZE);
     const at = cursorOf(query);
     const body = {
       query: { operator: 'AND', value: [{ field: 'updated_at', operator: '>', value: Math.max(0, Math.floor(query.sinceMs / 1000) - 1) }] },

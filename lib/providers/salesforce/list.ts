@@ -39,7 +39,7 @@
 import { UpstreamError } from '../../errors.ts';
 import type { HttpClient } from '../../http.ts';
 import { cursorObject, invalidCursor } from '../../reconcile/cursor.ts';
-import type { HelpdeskLister, ListedEvent, ListedRecord } from '../../reconcile/types.ts';
+import { listSetting, type HelpdeskLister, type ListedEvent, type ListedRecord } from '../../reconcile/types.ts';
 import { isValidTicketId, ticketIdFormat } from '../../ticket-id.ts';
 import { isBridgeNote } from '../../write-back-summary.ts';
 import { createdIdentity, messageIdentity, resolvedIdentity } from './identity.ts';
@@ -99,8 +99,8 @@ export const salesforceLister: HelpdeskLister = {
   provider: 'salesforce',
   async listPage(http, settings, query) {
     const api = salesforceApi(settings);
-    const pageSize = typeof settings.listPageSize === 'number' ? settings.listPageSize : SALESFORCE_PAGE_SIZE;
-    const maxUsage = typeof settings.listMaxApiUsage === 'number' ? settings.listMaxApiUsage : SALESFORCE_MAX_API_USAGE;
+    const pageSize = listSetting(settings, 'listPageSize', SALESFORCE_PAGE_SIZE);
+    const maxUsage = listSetting(settings, 'listMaxApiUsage', SALESFORCE_MAX_API_USAGE);
     const start = query.cursor === undefined ? {} : cursorOf(query.cursor);
     const names: readonly ListingName[] = query.messages === true ? ['cases', 'comments', 'emails'] : ['cases'];
     const origin = new URL(api.baseUrl).origin;

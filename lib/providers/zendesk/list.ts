@@ -35,7 +35,7 @@
 import { UpstreamError } from '../../errors.ts';
 import type { HttpClient } from '../../http.ts';
 import { cursorObject, invalidCursor } from '../../reconcile/cursor.ts';
-import type { HelpdeskLister, ListedEvent, ListedRecord } from '../../reconcile/types.ts';
+import { listSetting, type HelpdeskLister, type ListedEvent, type ListedRecord } from '../../reconcile/types.ts';
 import { isValidTicketId, ticketIdFormat } from '../../ticket-id.ts';
 import { ZENDESK_TIMEOUT_MS } from './api.ts';
 import { RESOLVED_STATUSES } from './fields.ts';
@@ -61,7 +61,7 @@ export const zendeskLister: HelpdeskLister = {
   settleMs: ZENDESK_EXPORT_SETTLE_MS,
   async listPage(http, settings, query) {
     const api = zendeskSettings(settings);
-    const pageSize = typeof settings.exportPageSize === 'number' ? settings.exportPageSize : ZENDESK_EXPORT_PAGE_SIZE;
+    const pageSize = listSetting(settings, 'exportPageSize', ZENDESK_EXPORT_PAGE_SIZE);
     const withComments = query.messages === true && settings.reconcileComments === true;
     const start = cursorOf(query.cursor);
     const records: ListedRecord[] = [];
