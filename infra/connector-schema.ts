@@ -12,7 +12,7 @@ import { connectorSpecSchema } from '../lib/providers/connector/spec.ts';
 export const SCHEMA_FILE = fileURLToPath(new URL('../lib/providers/connector/connector.schema.json', import.meta.url));
 
 export function connectorJsonSchema(): string {
-  const schema = z.toJSONSchema(connectorSpecSchema, { target: 'draft-2020-12' }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(connectorSpecSchema(), { target: 'draft-2020-12' }) as Record<string, unknown>;
   return `${JSON.stringify({ title: 'Simpli Webhook Bridge connector (HELPDESK_CONFIG.<name>.connector)', ...schema }, null, 2)}\n`;
 }
 

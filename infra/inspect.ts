@@ -54,15 +54,20 @@ export function formatRecord(record: LedgerRecord, nowMs: number = Date.now()): 
   lines.push(`  status      ${record.status}${record.status === 'failed' ? ` (parked in the DeadLetterQueue: npm run redrive -- --event-id ${record.eventId})` : ''}`);
   lines.push(`  provider    ${record.provider}   event ${record.eventType}   ticket ${record.ticketId}`);
   lines.push(`  attempts    ${record.attempts}`);
+  if (record.identityOnly === true) {
+    lines.push('  kept        for good, without TTL: nothing signed bounds a replay of this event (README, "Replays."); step results dropped at finish');
+  }
   if (record.leaseUntilMs > nowMs) {
     lines.push(`  lease       held by ${record.leaseOwner ?? '?'} until ${new Date(record.leaseUntilMs).toISOString()} (${Math.ceil((record.leaseUntilMs - nowMs) / 1000)} s left)`);
   } else if (record.status !== 'done') {
     lines.push('  lease       free: the next delivery claims it at once');
   }
-  const steps = Object.entries(record.steps);
-  lines.push(`  steps done  ${steps.length === 0 ? '(none)' : ''}`);
-  for (const [name, result] of steps) {
-    lines.push(`    ${name.padEnd(10)} at ${record.stepTimes[name] ?? '?'}  ${JSON.stringify(result)}`);
+  // A record kept for good has step times without results (lib/ledger.ts, FINISH_FOREVER_REMOVE).
+  const names = [...new Set([...Object.keys(record.steps), ...Object.keys(record.stepTimes)])];
+  lines.push(`  steps done  ${names.length === 0 ? '(none)' : ''}`);
+  for (const name of names) {
+    const result = (record.steps as Readonly<Record<string, unknown>>)[name];
+    lines.push(`    ${name.padEnd(10)} at ${record.stepTimes[name] ?? '?'}  ${result === undefined ? '(result dropped)' : JSON.stringify(result)}`);
   }
   lines.push(`  write-backs ${record.pushed.length === 0 ? '(none)' : record.pushed.join(', ')}`);
   if (record.lastError !== undefined) {

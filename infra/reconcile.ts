@@ -42,6 +42,7 @@ export function formatReport(report: PassReport): string[] {
   return [
     `${report.mode} ${report.provider} since ${new Date(report.sinceMs).toISOString()}${report.resumed ? ' (continuing the interrupted pass)' : ''}${report.dryRun ? ' — DRY RUN, nothing enqueued' : ''}`,
     ...fresh.map((e) => `  ${report.dryRun ? 'new' : '+'} ${e.eventId}`),
+    ...report.rejected.map((r) => `  ! not enqueued: ${r}`),
     `found ${report.found}, ${verb} ${report.dryRun ? fresh.length : report.enqueued}, already known ${report.known} (${report.records} tickets in ${report.pages} page(s))`,
     report.mode === 'backfill'
       ? report.complete
@@ -51,7 +52,7 @@ export function formatReport(report: PassReport): string[] {
       ? report.watermarkMs === undefined || report.dryRun
         ? 'listing complete'
         : `listing complete; watermark ${new Date(report.watermarkMs).toISOString()} (lag ${report.lagSeconds ?? 0} s)`
-      : 'stopped at the page/time bound: the next run continues where this one stopped',
+      : (report.stopped ?? 'stopped at the page/time bound: the next run continues where this one stopped'),
   ];
 }
 

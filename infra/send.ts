@@ -68,7 +68,7 @@ function connectorSignerFor(name: string, config: HelpdeskConfig | undefined) {
   const settings = config?.[name] ?? {};
   const preset = typeof settings.preset === 'string' ? settings.preset : name;
   const raw = settings.connector ?? (Object.hasOwn(PRESETS, preset) ? PRESETS[preset] : undefined);
-  const spec = connectorSpecSchema.safeParse(raw);
+  const spec = connectorSpecSchema().safeParse(raw);
   return spec.success ? connectorSigner(spec.data) : undefined;
 }
 

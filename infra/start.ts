@@ -379,7 +379,9 @@ function readableLineOf(line: string, traces: Map<string, EventTrace>): string |
     case 'dead-lettered': {
       if (entry.message !== stage) break; // the HTTP client's "retry" line has stage "call"
       const ms = typeof entry.durationMs === 'number' ? entry.durationMs : trace === undefined ? undefined : Date.now() - trace.firstSeenMs;
-      const steps = trace !== undefined && trace.steps.length > 0 ? `  [${trace.steps.join(', ')}]` : '';
+      // At DEBUG the stage lines were traced; at INFO the outcome line carries them (functions/process/event-log.ts).
+      const traced = trace !== undefined && trace.steps.length > 0 ? trace.steps : outcomeSteps(entry);
+      const steps = traced.length > 0 ? `  [${traced.join(', ')}]` : '';
       const reason = entry.reason === undefined ? '' : `  reason ${text(entry.reason)}${entry.step === undefined ? '' : ` at ${text(entry.step)}`}`;
       if (eventId !== undefined && stage !== 'leased') traces.delete(eventId);
       return `${clock()}  ${pad(OUTCOME_MARK[stage] ?? stage, 16)}${pad(text(entry.provider), 11)}${pad(text(entry.eventType), 17)}ticket ${pad(text(entry.ticketId), 10)}${pad(ms === undefined ? '' : `${ms} ms`, 9)}${steps}${reason}`;
@@ -400,6 +402,19 @@ function readableLineOf(line: string, traces: Map<string, EventTrace>): string |
     return `${clock()}  ${level} ${text(entry.message)}${detail === '' ? '' : `: ${detail}`}`;
   }
   return '';
+}
+
+/** The steps and write-backs an outcome line carries: `steps`/`writeBacks` (ok), `stepsFailed`/`writeBacksFailed` ("retry:<reason>"). */
+function outcomeSteps(entry: Record<string, unknown>): string[] {
+  const entries = (value: unknown) => (value !== null && typeof value === 'object' ? Object.entries(value as Record<string, unknown>) : []);
+  const writeBack = (key: string) => (key.startsWith('dry-run') ? 'dry-run' : 'write-back');
+  const failed = (name: string, why: unknown) => `${name}✗(${String(why).replace(/^(retry|failed):/, '')})`;
+  return [
+    ...entries(entry.steps).map(([name]) => name),
+    ...entries(entry.stepsFailed).map(([name, why]) => failed(name, why)),
+    ...entries(entry.writeBacks).map(([key]) => writeBack(key)),
+    ...entries(entry.writeBacksFailed).map(([key, why]) => failed(writeBack(key), why)),
+  ];
 }
 
 function pad(value: string, width: number): string {

@@ -6,6 +6,7 @@
  */
 import * as z from 'zod/mini';
 import { ConfigError } from './errors.ts';
+import { lazy } from './lazy.ts';
 import { secretProblem } from './standard-webhooks.ts';
 import { parseAllowList } from './ip-allow.ts';
 import { compileConnector, isConnectorEntry } from './providers/connector/compile.ts';
@@ -123,14 +124,16 @@ export function loadProcessConfig(env: Env = process.env): ProcessConfig {
 }
 
 /** A built-in provider's name, or a connector's own (issue #12). */
-const providerKey = z.union([z.enum(PROVIDER_NAMES), z.string().check(z.regex(CONNECTOR_NAME))]);
-const secretsSchema = z.record(providerKey, z.array(z.string()));
-const helpdeskSchema = z.record(providerKey, z.record(z.string(), z.unknown()));
+// Built on first use (lib/lazy.ts): as deployed, the secrets come from Secrets Manager at the first
+// request, so the cold start needs neither schema (issue #10).
+const providerKey = () => z.union([z.enum(PROVIDER_NAMES), z.string().check(z.regex(CONNECTOR_NAME))]);
+const secretsSchema = lazy(() => z.record(providerKey(), z.array(z.string())));
+const helpdeskSchema = lazy(() => z.record(providerKey(), z.record(z.string(), z.unknown())));
 const KEYS_HINT = `built-in providers (${PROVIDER_NAMES.join(', ')}), presets (${Object.keys(PRESETS).join(', ')}) or a connector's own lower-case name`;
 
 /** Parses WEBHOOK_SECRETS JSON (inline or from Secrets Manager); `origin` names where it came from. */
 export function parseWebhookSecrets(json: string, origin: string): WebhookSecrets {
-  const secrets = parseJson(json, origin, secretsSchema, '{"zendesk": ["secret-1", "secret-2"], "generic": ["…"]}');
+  const secrets = parseJson(json, origin, secretsSchema(), '{"zendesk": ["secret-1", "secret-2"], "generic": ["…"]}');
   // A secret that is no key (empty, blank, `whsec_` + nothing) would verify what anybody signs.
   for (const [provider, list] of Object.entries(secrets)) {
     list?.forEach((secret, index) => {
@@ -145,7 +148,7 @@ export function parseWebhookSecrets(json: string, origin: string): WebhookSecret
 
 /** Parses HELPDESK_CONFIG JSON (inline or from Secrets Manager). */
 export function parseHelpdeskConfig(json: string, origin: string): HelpdeskConfig {
-  const config = parseJson(json, origin, helpdeskSchema, '{"generic": {"updateUrl": "https://…/tickets/{ticket_id}", "token": "…"}}');
+  const config = parseJson(json, origin, helpdeskSchema(), '{"generic": {"updateUrl": "https://…/tickets/{ticket_id}", "token": "…"}}');
   // Checked here, at cold start (or when the secret is loaded), so a typo in a range stops the
   // deployment with the path of the entry instead of turning a helpdesk away at its first webhook.
   for (const [provider, settings] of Object.entries(config)) {

@@ -94,7 +94,7 @@ export async function ingest(input: IngestInput, deps: IngestDeps): Promise<Inge
   }
   const request: WebhookRequest = { ...input.request, routeEvent };
   const [secrets, settings] = await Promise.all([deps.secretsFor(provider.name), deps.settingsFor(provider.name)]);
-  provider.verify({ request, secrets, settings, nowMs: deps.nowMs });
+  const verified = provider.verify({ request, secrets, settings, nowMs: deps.nowMs });
 
   const parse = provider.parse(request, settings);
   if (parse.kind === 'ignored') return { kind: 'ignored', provider: provider.name, reason: parse.reason, parse };
@@ -105,6 +105,9 @@ export async function ingest(input: IngestInput, deps: IngestDeps): Promise<Inge
   if (current.length === 0) {
     return { kind: 'ignored', provider: provider.name, reason: `the event happened longer ago than the Ledger remembers (${deps.ledgerTtlDays} days): a replay`, parse };
   }
+  // Nothing signed bounds a replay of an event when the scheme signs no time and the event carries
+  // no time the age check above applies to: the Ledger then remembers its identity for good.
+  const timeSigned = verified?.timeSigned === true;
   const events = current.map(
     (e): QueuedEvent => ({
       provider: provider.name,
@@ -115,6 +118,7 @@ export async function ingest(input: IngestInput, deps: IngestDeps): Promise<Inge
       payloadJson: e.payloadJson,
       receivedAt,
       requestId: input.requestId,
+      ...(timeSigned || e.identityRecurs === true || (e.occurredAtMs !== undefined && oldestMs !== undefined) ? {} : { rememberIdentity: true }),
     }),
   );
   if (events.length === 0) return { kind: 'ignored', provider: provider.name, reason: 'no events in the body', parse };

@@ -50,6 +50,8 @@ export interface LedgerRecord {
   readonly createdAt: string | undefined;
   readonly updatedAt: string | undefined;
   readonly completedAt: string | undefined;
+  /** Done and kept for good without TTL, its step results dropped (FINISH_FOREVER_REMOVE). */
+  readonly identityOnly?: boolean;
 }
 
 export type ClaimResult =
@@ -81,6 +83,21 @@ export interface StepWrite {
 /** Step results to write, by step name. */
 export type StepWrites = Readonly<Record<string, StepWrite>>;
 
+export interface FinishOptions {
+  /** QueuedEvent.rememberIdentity: nothing signed bounds a replay of this event. */
+  readonly rememberIdentity?: boolean | undefined;
+}
+
+/**
+ * What finish removes from the done item of an event whose identity is remembered for good (issue
+ * #13 finding 5): the TTL, the lease, and the step results — the bulky part, and the one derived
+ * from customer text, which is not kept for ever. What stays says that the event was processed,
+ * which steps ran when and what was written back (`npm run inspect` shows it, with "results
+ * dropped"). The claim refuses a done item, so a replay stays a duplicate. Same request as the
+ * usual finish: no added DynamoDB request; ~0.5 KB stored per event (README, "Replays.").
+ */
+export const FINISH_FOREVER_REMOVE = [LEDGER_TTL_ATTRIBUTE, 'steps', 'leaseOwner', 'leaseUntil'] as const;
+
 /** Counts of DynamoDB requests, for the Ledger-cost benchmark. */
 export interface LedgerStats {
   reads: number;
@@ -97,8 +114,12 @@ export interface Ledger {
    * Throws LeaseConflictError if the lease was lost.
    */
   saveSteps(eventId: string, owner: string, steps: StepWrites, nowMs: number): Promise<void>;
-  /** Marks done (keeps the item until its TTL for deduplication), records write-backs and the steps not yet written. */
-  finish(eventId: string, owner: string, pushed: readonly string[], nowMs: number, ttlSeconds: number, steps?: StepWrites): Promise<void>;
+  /**
+   * Marks done (keeps the item until its TTL for deduplication), records write-backs and the steps
+   * not yet written. With `rememberIdentity` the item is kept for good instead, its step results
+   * dropped (FINISH_FOREVER_REMOVE).
+   */
+  finish(eventId: string, owner: string, pushed: readonly string[], nowMs: number, ttlSeconds: number, steps?: StepWrites, options?: FinishOptions): Promise<void>;
   /** Releases the lease after a failure so the next delivery can claim at once; records the steps not yet written. */
   release(
     eventId: string,
@@ -135,6 +156,7 @@ export function createLedger(client: DynamoDBClient, tableName: string): Ledger 
     return out.Item === undefined ? undefined : fromItem(out.Item);
   }
 
+  /** finish() for an event remembered for good: done, no TTL, trimmed (FINISH_FOREVER_REMOVE). */
   /** The pushed-set ADD clause; DynamoDB refuses an empty string set. */
   function pushedClause(pushed: readonly string[], values: Record<string, AttributeValue>): string {
     if (pushed.length === 0) return '';
@@ -218,21 +240,27 @@ export function createLedger(client: DynamoDBClient, tableName: string): Ledger 
 
     checkpoint: (eventId, owner, step, result, nowMs) => saveSteps(eventId, owner, { [step]: { result, atMs: nowMs } }, nowMs),
 
-    async finish(eventId, owner, pushed, nowMs, ttlSeconds, steps = {}) {
+    async finish(eventId, owner, pushed, nowMs, ttlSeconds, steps = {}, options = {}) {
       const names: Record<string, string> = { '#status': 'status' };
-      const values: Record<string, AttributeValue> = {
-        ':owner': { S: owner },
-        ':done': { S: 'done' },
-        ':zero': { N: '0' },
-        ':now': { S: new Date(nowMs).toISOString() },
-        ':ttl': { N: String(Math.floor(nowMs / 1000) + ttlSeconds) },
-      };
+      const values: Record<string, AttributeValue> = { ':owner': { S: owner }, ':done': { S: 'done' }, ':now': { S: new Date(nowMs).toISOString() } };
+      let set: string;
+      let remove: string;
+      if (options.rememberIdentity === true) {
+        // Kept for good (FINISH_FOREVER_REMOVE): the results of steps not yet written are dropped with the others; their times are kept.
+        set = `${stepTimesClause(steps, names, values)}#status = :done, updatedAt = :now, completedAt = :now`;
+        remove = `lastError, ${FINISH_FOREVER_REMOVE.join(', ')}`;
+      } else {
+        values[':zero'] = { N: '0' };
+        values[':ttl'] = { N: String(Math.floor(nowMs / 1000) + ttlSeconds) };
+        set = `${stepsClause(steps, names, values)}#status = :done, leaseUntil = :zero, updatedAt = :now, completedAt = :now, ${LEDGER_TTL_ATTRIBUTE} = :ttl`;
+        remove = 'lastError';
+      }
       try {
         await update({
           TableName: tableName,
           Key: key(eventId),
           ConditionExpression: 'leaseOwner = :owner',
-          UpdateExpression: `SET ${stepsClause(steps, names, values)}#status = :done, leaseUntil = :zero, updatedAt = :now, completedAt = :now, ${LEDGER_TTL_ATTRIBUTE} = :ttl REMOVE lastError${pushedClause(pushed, values)}`,
+          UpdateExpression: `SET ${set} REMOVE ${remove}${pushedClause(pushed, values)}`,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         });
@@ -243,6 +271,7 @@ export function createLedger(client: DynamoDBClient, tableName: string): Ledger 
         throw error;
       }
     },
+
 
     async release(eventId, owner, { pushed, error, status, nowMs, steps = {} }) {
       const names: Record<string, string> = { '#status': 'status' };
@@ -281,6 +310,17 @@ export function createLedger(client: DynamoDBClient, tableName: string): Ledger 
  * The SET clauses (each followed by `, `) that write `steps` into the item's `steps` and
  * `stepTimes` maps, which every claim creates. Step names go through placeholders (`#s0`, …).
  */
+/** The `SET` clauses recording only when each step of `steps` finished. */
+function stepTimesClause(steps: StepWrites, names: Record<string, string>, values: Record<string, AttributeValue>): string {
+  let clause = '';
+  for (const [i, [step, write]] of Object.entries(steps).entries()) {
+    names[`#s${i}`] = step;
+    values[`:t${i}`] = { S: new Date(write.atMs).toISOString() };
+    clause += `stepTimes.#s${i} = :t${i}, `;
+  }
+  return clause;
+}
+
 function stepsClause(steps: StepWrites, names: Record<string, string>, values: Record<string, AttributeValue>): string {
   let clause = '';
   for (const [i, [step, write]] of Object.entries(steps).entries()) {
@@ -495,5 +535,6 @@ function fromItem(item: Record<string, AttributeValue>): LedgerRecord {
     createdAt: s('createdAt'),
     updatedAt: s('updatedAt'),
     completedAt: s('completedAt'),
+    ...(s('status') === 'done' && item[LEDGER_TTL_ATTRIBUTE] === undefined ? { identityOnly: true } : {}),
   };
 }

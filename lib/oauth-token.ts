@@ -51,7 +51,7 @@ export async function requestToken(http: HttpClient, request: TokenRequest): Pro
       { cause },
     );
   }
-  let json: { access_token?: unknown; accessToken?: unknown; expires_in?: unknown; expiresIn?: unknown };
+  let json: { access_token?: unknown; accessToken?: unknown; expires_in?: unknown; expiresIn?: unknown; instance_url?: unknown };
   try {
     json = JSON.parse(text) as typeof json;
   } catch (cause) {
@@ -65,7 +65,8 @@ export async function requestToken(http: HttpClient, request: TokenRequest): Pro
   if (!/^[\x21-\x7e]{1,8192}$/.test(token)) throw invalid(request, 'has an access_token that is not a Bearer token (control characters, spaces or over 8 KiB)');
   const expiresIn = json.expires_in ?? json.expiresIn;
   const seconds = typeof expiresIn === 'number' ? expiresIn : typeof expiresIn === 'string' && /^\d+$/.test(expiresIn) ? Number(expiresIn) : undefined;
-  return { accessToken: token, expiresAtMs: seconds === undefined ? undefined : request.now + seconds * 1000 };
+  const instanceUrl = typeof json.instance_url === 'string' ? json.instance_url : undefined;
+  return { accessToken: token, expiresAtMs: seconds === undefined ? undefined : request.now + seconds * 1000, ...(instanceUrl === undefined ? {} : { instanceUrl }) };
 }
 
 function oauthError(body: string): string | undefined {

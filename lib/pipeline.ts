@@ -165,7 +165,7 @@ export async function processEvent(event: QueuedEvent, deps: PipelineDeps): Prom
   const drained = await buffer.drain();
   if (failure === undefined && drained.leaseLost !== undefined) failure = { step: undefined, error: drained.leaseLost, missing: [] };
   if (failure !== undefined) return fail(event, deps, pushed, failure.step, failure.error, failure.missing, stage, drained.steps);
-  await ledger.finish(eventId, owner, pushed, now(), deps.ttlSeconds, drained.steps);
+  await ledger.finish(eventId, owner, pushed, now(), deps.ttlSeconds, drained.steps, event.rememberIdentity === true ? { rememberIdentity: true } : {});
   stage({ stage: 'done', durationMs: now() - Date.parse(event.receivedAt) });
   return { outcome: 'done', eventId };
 }

@@ -4,20 +4,26 @@
  */
 import * as z from 'zod/mini';
 import { PermanentEventError } from './errors.ts';
+import { lazy } from './lazy.ts';
 import { CONNECTOR_NAME } from './providers/connector/spec.ts';
 import { EVENT_TYPES, PROVIDER_NAMES, type QueuedEvent } from './providers/types.ts';
 
-const queuedEventSchema = z.object({
-  v: z.literal(1),
-  // A built-in or a connector's name (issue #12).
-  provider: z.union([z.enum(PROVIDER_NAMES), z.string().check(z.regex(CONNECTOR_NAME))]),
-  eventType: z.enum(EVENT_TYPES),
-  eventId: z.string().check(z.minLength(1)),
-  ticketId: z.string().check(z.minLength(1)),
-  receivedAt: z.string(),
-  requestId: z.string(),
-  payload: z.unknown(),
-});
+// Built on first use (lib/lazy.ts), by the first record, not while the bundle loads (issue #10).
+const queuedEventSchema = lazy(() =>
+  z.object({
+    v: z.literal(1),
+    // A built-in or a connector's name (issue #12).
+    provider: z.union([z.enum(PROVIDER_NAMES), z.string().check(z.regex(CONNECTOR_NAME))]),
+    eventType: z.enum(EVENT_TYPES),
+    eventId: z.string().check(z.minLength(1)),
+    ticketId: z.string().check(z.minLength(1)),
+    receivedAt: z.string(),
+    requestId: z.string(),
+    payload: z.unknown(),
+    // Added after v1 shipped: absent in older messages, which keep the Ledger's TTL as before.
+    rememberIdentity: z.optional(z.boolean()),
+  }),
+);
 
 export function encodeQueuedEvent(event: QueuedEvent): string {
   const { payload, payloadJson, ...fields } = event;
@@ -49,7 +55,7 @@ export function decodeQueuedEvent(body: string): QueuedEvent {
   } catch (cause) {
     throw new PermanentEventError('invalid_message', 'the queue message is not JSON', { cause });
   }
-  const result = queuedEventSchema.safeParse(value);
+  const result = queuedEventSchema().safeParse(value);
   if (!result.success) {
     const where = result.error.issues.map((i) => i.path.join('.') || '(top level)').join(', ');
     throw new PermanentEventError('invalid_message', `the queue message is not a bridge event (bad ${where})`);

@@ -4,10 +4,10 @@
  * Secrets are `whsec_<base64 key>`; a secret without the prefix is used as raw bytes.
  */
 import { AuthenticityError } from './errors.ts';
-import type { WebhookRequest } from './providers/types.ts';
+import { TIME_SIGNED, type Verified, type WebhookRequest } from './providers/types.ts';
 import { assertFresh, decodeSignature, hmac, matchesAnySecret } from './verify-hmac.ts';
 
-export function verifyStandardWebhook(request: WebhookRequest, secrets: readonly string[], nowMs: number): void {
+export function verifyStandardWebhook(request: WebhookRequest, secrets: readonly string[], nowMs: number): Verified {
   const id = request.headers['webhook-id'];
   const timestamp = request.headers['webhook-timestamp'];
   const signatures = request.headers['webhook-signature'];
@@ -31,6 +31,7 @@ export function verifyStandardWebhook(request: WebhookRequest, secrets: readonly
   if (!matchesAnySecret(received, usable, (secret) => hmac('sha256', keyOf(secret), ...signed))) {
     throw new AuthenticityError('no_matching_signature', 'webhook-signature matches no active secret');
   }
+  return TIME_SIGNED;
 }
 
 /**

@@ -9,6 +9,8 @@ export interface IssuedToken {
   readonly accessToken: string;
   /** Epoch ms after which the token must not be used; undefined = until the API rejects it. */
   readonly expiresAtMs: number | undefined;
+  /** The token answer's `instance_url` (Salesforce), as the token endpoint sent it; unvalidated. */
+  readonly instanceUrl?: string | undefined;
 }
 
 export interface TokenSource {
@@ -17,6 +19,8 @@ export interface TokenSource {
    * is none. `fetchToken` is passed per call so it can use the calling event's HttpClient.
    */
   get(fetchToken: () => Promise<IssuedToken>): Promise<string>;
+  /** As `get`, with the whole answer the token came with. */
+  getIssued(fetchToken: () => Promise<IssuedToken>): Promise<IssuedToken>;
   /**
    * The API rejected `token`: forget it, unless it was already replaced (so N concurrent 401s for
    * one expired token cause one renewal, not N).
@@ -36,9 +40,12 @@ export function createTokenSource(options: TokenSourceOptions = {}): TokenSource
   let current: IssuedToken | undefined;
   let pending: Promise<IssuedToken> | undefined;
   const fresh = (t: IssuedToken) => t.expiresAtMs === undefined || now() < t.expiresAtMs - marginMs;
-  return {
+  const source: TokenSource = {
     async get(fetchToken) {
-      if (current !== undefined && fresh(current)) return current.accessToken;
+      return (await source.getIssued(fetchToken)).accessToken;
+    },
+    async getIssued(fetchToken) {
+      if (current !== undefined && fresh(current)) return current;
       pending ??= fetchToken().then(
         (token) => {
           current = token;
@@ -50,12 +57,13 @@ export function createTokenSource(options: TokenSourceOptions = {}): TokenSource
           throw error;
         },
       );
-      return (await pending).accessToken;
+      return pending;
     },
     invalidate(token) {
       if (current?.accessToken === token) current = undefined;
     },
   };
+  return source;
 }
 
 /**

@@ -2,8 +2,8 @@
  * IngestFunction's adapter, dependencies injected: API Gateway event → `ingest` → response.
  * `handler.ts` wires it to the environment; tests and the local stack call it directly.
  */
-import type { Logger } from '@aws-lambda-powertools/logger';
-import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import type { Logger } from '../shared/observability.ts';
+import { MetricUnit, type Metrics } from '../shared/observability.ts';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { errorToHttpResponse, toHttpResponse, toIngestInput } from '../../lib/api-gateway.ts';
 import { BridgeError, reasonOf } from '../../lib/errors.ts';
@@ -56,7 +56,11 @@ export function createIngestHandler(deps: IngestAppDeps) {
         durationMs: deps.now() - startedMs,
       });
       const provider = knownProvider(input.provider, deps) ?? (await declaredConnector(input.provider, deps));
-      metrics?.addDimensions({ provider: provider ?? 'unknown', reason: reasonOf(error) });
+      // By provider only (issue #10, cost): each reason as a dimension was a custom-metric series of
+      // its own ($0.30 a month each) that no alarm or widget reads (the dashboard graphs
+      // WebhooksRejectedTotal). The reason stays in the document, for Logs Insights.
+      metrics?.addDimensions({ provider: provider ?? 'unknown' });
+      metrics?.addMetadata('reason', reasonOf(error));
       metrics?.addMetric('WebhooksRejected', MetricUnit.Count, 1);
       return response;
     } finally {

@@ -4,7 +4,6 @@
  * SDK clients, secret caches.
  */
 import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -13,7 +12,7 @@ import { loadIngestConfig, parseHelpdeskConfig, parseWebhookSecrets, type Helpde
 import { createEnqueue } from '../../lib/enqueue.ts';
 import { ingestProviders } from '../../lib/providers/ingest-registry.ts';
 import { jsonSource } from '../../lib/secrets.ts';
-import { createLogger, createMetrics } from '../shared/observability.ts';
+import { createLogger, createMetrics, injectLambdaContext } from '../shared/observability.ts';
 import { installSourceMappedStacks } from '../shared/source-mapped-stack.ts';
 import { createIngestHandler } from './app.ts';
 

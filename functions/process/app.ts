@@ -3,18 +3,19 @@
  * response. `handler.ts` wires it to the environment; tests and the local stack call it directly.
  */
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '@aws-lambda-powertools/logger';
-import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import type { Logger, Metrics } from '../shared/observability.ts';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { DeadLetterEntry } from '../../lib/dead-letter.ts';
 import { createHttpClient, type FetchFn, type RetryPolicy } from '../../lib/http.ts';
 import type { Ledger } from '../../lib/ledger.ts';
-import { processEvent, type DryRunSink, type StageEvent } from '../../lib/pipeline.ts';
+import { processEvent, type DryRunSink } from '../../lib/pipeline.ts';
 import { processBatch } from '../../lib/process-batch.ts';
 import { connectorProcess, isConnector } from '../../lib/providers/connector/index.ts';
 import type { ProviderName, ProviderProcess, ProviderSettings } from '../../lib/providers/types.ts';
 import { createSimpliClient } from '../../lib/simpli/client.ts';
 import type { SimpliConfig } from '../../lib/config.ts';
+import { createMetricBatch } from '../shared/metric-batch.ts';
+import { createEventLog } from './event-log.ts';
 
 export interface ProcessAppDeps {
   readonly providers: Readonly<Partial<Record<ProviderName, ProviderProcess>>>;
@@ -42,6 +43,8 @@ export function createProcessHandler(deps: ProcessAppDeps) {
     const invokedMs = deps.now();
     const remainingMs = context?.getRemainingTimeInMillis() ?? 60_000;
     const deadlineMs = invokedMs + remainingMs - SAFETY_MARGIN_MS;
+    // The invocation's metrics, one EMF document per dimension set at the end (functions/shared/metric-batch.ts).
+    const metrics = createMetricBatch(deps.metrics);
     const { response } = await processBatch(event.Records, {
       now: deps.now,
       processEvent: async (queued, record) => {
@@ -59,7 +62,7 @@ export function createProcessHandler(deps: ProcessAppDeps) {
         const provider =
           deps.providers[queued.provider] ?? (isConnector(queued.provider, settings) ? connectorProcess(queued.provider) : undefined);
         if (provider === undefined) throw new Error(`provider ${queued.provider} is not deployed`);
-        const onStage = (stage: StageEvent) => logStage(log, deps.metrics, queued.provider, stage);
+        const onStage = createEventLog(log, metrics, queued.provider);
         const http = createHttpClient({
           deadlineMs,
           now: deps.now,
@@ -97,7 +100,7 @@ export function createProcessHandler(deps: ProcessAppDeps) {
         }
       },
     });
-    deps.metrics?.publishStoredMetrics();
+    metrics.publish();
     return response;
   };
 }
@@ -105,44 +108,4 @@ export function createProcessHandler(deps: ProcessAppDeps) {
 /** `npm run redrive -- --force` marks messages whose finished steps must run again. */
 function isForced(record: SQSRecord): boolean {
   return record.messageAttributes?.force?.stringValue === 'true';
-}
-
-function logStage(log: Logger, metrics: Metrics | undefined, provider: string, stage: StageEvent): void {
-  const fields = { ...stage };
-  const failed = stage.outcome === 'failed' || stage.stage === 'dead-lettered';
-  if (failed) log.error(stage.stage, fields);
-  else if (stage.outcome === 'retry' || stage.stage === 'retry' || stage.stage === 'leased') log.warn(stage.stage, fields);
-  else log.info(stage.stage, fields);
-  if (metrics === undefined) return;
-  const metric = metrics.singleMetric();
-  metric.addDimension('provider', provider);
-  switch (stage.stage) {
-    case 'done':
-      metric.addMetric('EventsProcessed', MetricUnit.Count, 1);
-      if (stage.durationMs !== undefined) metric.addMetric('EndToEndLatency', MetricUnit.Milliseconds, stage.durationMs);
-      break;
-    case 'duplicate':
-      metric.addMetric('DuplicatesSuppressed', MetricUnit.Count, 1);
-      break;
-    case 'dead-lettered':
-      metric.addMetric('EventsDeadLettered', MetricUnit.Count, 1);
-      break;
-    case 'write-back':
-      if (stage.outcome !== 'ok') metric.addMetric('WriteBackFailures', MetricUnit.Count, 1);
-      else metric.addMetric('WriteBacks', MetricUnit.Count, 1);
-      break;
-    case 'step':
-      metric.addDimension('upstream', stage.upstream ?? stepService(stage.step));
-      if (stage.outcome === 'ok') metric.addMetric('SimpliCallLatency', MetricUnit.Milliseconds, stage.durationMs ?? 0);
-      else metric.addMetric('StepFailures', MetricUnit.Count, 1);
-      break;
-    default:
-      return;
-  }
-}
-
-function stepService(step: string | undefined): string {
-  if (step === 'classify' || step === 'route') return 'triage';
-  if (step === 'draft') return 'reply';
-  return step ?? 'unknown';
 }

@@ -3,7 +3,6 @@
  * pipeline — claim in the Ledger, normalize, Simpli steps, write-back — concurrently.
  */
 import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -15,7 +14,7 @@ import { createJsonlDryRun } from '../../lib/dry-run.ts';
 import { createLedger } from '../../lib/ledger.ts';
 import { processProviders } from '../../lib/providers/process-registry.ts';
 import { jsonSource } from '../../lib/secrets.ts';
-import { createLogger, createMetrics } from '../shared/observability.ts';
+import { createLogger, createMetrics, injectLambdaContext } from '../shared/observability.ts';
 import { installSourceMappedStacks } from '../shared/source-mapped-stack.ts';
 import { createProcessHandler } from './app.ts';
 

@@ -5,8 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { Logger } from '@aws-lambda-powertools/logger';
-import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import type { Logger } from '../shared/observability.ts';
+import { MetricUnit, type Metrics } from '../shared/observability.ts';
 import { createEnqueue } from '../../lib/enqueue.ts';
 import { ConfigError } from '../../lib/errors.ts';
 import { createHttpClient, type HttpClient } from '../../lib/http.ts';
@@ -15,6 +15,7 @@ import { knownEventIds } from '../../lib/reconcile/known.ts';
 import { listers } from '../../lib/reconcile/listers.ts';
 import { runPass, type PassProgress, type PassReport } from '../../lib/reconcile/pass.ts';
 import { createWatermarkStore } from '../../lib/reconcile/watermark.ts';
+import { createMetricBatch } from '../shared/metric-batch.ts';
 
 export interface ReconcileLimits {
   /** Pages per pass (RECONCILE_MAX_PAGES). */
@@ -124,12 +125,14 @@ export async function backfillProvider(deps: ReconcileDeps, provider: ProviderNa
 }
 
 function publish(deps: ReconcileDeps, report: PassReport): void {
-  if (deps.metrics === undefined) return;
-  const metric = deps.metrics.singleMetric();
-  metric.addDimension('provider', report.provider);
+  // One EMF document with both metrics under the provider (functions/shared/metric-batch.ts):
+  // singleMetric() published ReconcileLag without the provider it had cleared after EventsRecovered.
+  const metrics = createMetricBatch(deps.metrics);
+  const byProvider = metrics.group({ provider: report.provider });
   // Recovered = enqueued by reconciliation: events no webhook brought (the alarm's metric).
-  metric.addMetric('EventsRecovered', MetricUnit.Count, report.enqueued);
-  if (report.lagSeconds !== undefined) metric.addMetric('ReconcileLag', MetricUnit.Seconds, report.lagSeconds);
+  byProvider.addMetric('EventsRecovered', MetricUnit.Count, report.enqueued);
+  if (report.lagSeconds !== undefined) byProvider.addMetric('ReconcileLag', MetricUnit.Seconds, report.lagSeconds);
+  metrics.publish();
 }
 
 export function summaryOf(report: PassReport): Record<string, unknown> {

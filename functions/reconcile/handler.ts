@@ -3,14 +3,13 @@
  * RECONCILE_PROVIDERS (functions/reconcile/app.ts). Publishes EventsRecovered and ReconcileLag.
  */
 import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { own } from '../../lib/own.ts';
 import { loadReconcileConfig, parseHelpdeskConfig, type HelpdeskConfig } from '../../lib/config.ts';
 import { jsonSource } from '../../lib/secrets.ts';
-import { createLogger, createMetrics } from '../shared/observability.ts';
+import { createLogger, createMetrics, injectLambdaContext } from '../shared/observability.ts';
 import { createReconcileHandler } from './app.ts';
 
 const config = loadReconcileConfig();

@@ -1,17 +1,21 @@
 /**
- * One Logger and one Metrics per container (Powertools, JSON / EMF to stdout). Log level from
- * POWERTOOLS_LOG_LEVEL; no bodies, secrets or message text are ever logged — only ids, provider,
- * event, outcomes and timings.
+ * One Logger and one Metrics per container (JSON lines / EMF to stdout, as Powertools writes them:
+ * functions/shared/json-logger.ts and emf-metrics.ts, our own small classes since issue #10). Log
+ * level from POWERTOOLS_LOG_LEVEL; no bodies, secrets or message text are ever logged — only ids,
+ * provider, event, outcomes and timings.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import { JsonLogger } from './json-logger.ts';
+import { EmfMetrics } from './emf-metrics.ts';
+
+export { injectLambdaContext, type Logger } from './json-logger.ts';
+export { MetricUnit, type Metrics } from './emf-metrics.ts';
 
 export const SERVICE_NAME = 'simpli-webhook-bridge';
 
-export function createLogger(): Logger {
-  return new Logger({ serviceName: SERVICE_NAME });
+export function createLogger(): JsonLogger {
+  return new JsonLogger({ serviceName: SERVICE_NAME, compactKeys: true });
 }
 
-export function createMetrics(): Metrics {
-  return new Metrics({ namespace: 'SimpliWebhookBridge', serviceName: SERVICE_NAME });
+export function createMetrics(): EmfMetrics {
+  return new EmfMetrics({ namespace: 'SimpliWebhookBridge', serviceName: SERVICE_NAME });
 }

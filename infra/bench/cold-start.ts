@@ -2,9 +2,13 @@
  * Figure 1 — cold start. Each function's bundle is built exactly as `sam build` builds it
  * (infra/build.ts), beside a baseline bundle with only the AWS SDK clients that function uses and a
  * no-op handler. Module load = `import()` of the ESM .mjs bundle in a fresh `node` process of the
- * Node 24 in node_modules (the Lambda runtime's major), timed with performance.now(); median of
- * RUNS, the four bundles interleaved so that machine drift hits them alike (reference/aws.md §C4).
- * Targets (issue #10): load ≤ 1.10× baseline; size ≤ baseline + 120 KB, both as deployed.
+ * Node 24 in node_modules (the Lambda runtime's major), timed with performance.now().
+ * The machine is shared and its load drifts by tens of percent within seconds, so each round loads a
+ * function and its baseline back to back, in alternating order (ABBA, so neither is always
+ * first), and the ratio reported is the median over RUNS rounds of each round's own
+ * function / baseline ratio; one warm-up round (file cache, binary paged in) is not counted. The
+ * medians of the times themselves are printed beside it (reference/aws.md §C4).
+ * Targets (issue #10): load ≤ 1.10× baseline in CPU time (see LOADER); size ≤ baseline + 120 KB, both as deployed.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -17,7 +21,7 @@ import { median, progress, ROOT, type BenchRow, type FigureResult } from './comm
 
 const run = promisify(execFile);
 
-export const RUNS = 21;
+export const RUNS = 31;
 const SIZE_BUDGET_BYTES = 120 * 1024;
 const LOAD_RATIO = 1.1;
 
@@ -64,8 +68,13 @@ const BASELINES: Readonly<Record<string, string>> = {
   ReconcileFunction: 'infra/bench/baselines/reconcile.ts',
 };
 
-// Wall time is the target's measure; CPU time (user + system) of the same span is printed beside
-// it, as it barely moves when other work shares the machine's cores.
+// The target is on CPU time (user + system) of the import, wall time is printed beside it. Lambda
+// gives a function CPU in proportion to its memory, one vCPU at 1,769 MB
+// (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html): at the template's 512 MB
+// a container has about 0.3 vCPU, so V8's compile and GC helper threads get no spare core and the
+// init lasts as long as its CPU time takes there. On this 2-core machine those threads run beside
+// the main one for free, and other processes stretch wall time by tens of percent between rounds
+// (load average 8: wall ratios 1.00–1.23× across three runs, CPU ratios within ±2 %).
 const LOADER = `
 const t0 = performance.now();
 const c0 = process.cpuUsage();
@@ -132,18 +141,30 @@ export async function coldStart(): Promise<FigureResult> {
 
   const times = new Map<string, number[]>();
   const cpu = new Map<string, number[]>();
+  // Per round: function time / baseline time of the same round (wall and CPU).
+  const ratios = new Map<string, number[]>();
+  const cpuRatios = new Map<string, number[]>();
   const key = (bundle: BuiltBundle, variant: Variant) => `${bundle.name} ${variant.label}`;
+  const push = (map: Map<string, number[]>, k: string, value: number) => map.set(k, [...(map.get(k) ?? []), value]);
   const { stdout: version } = await run(NODE24, ['--version']);
-  progress(`cold start: ${RUNS} fresh ${version.trim()} processes per bundle and variant, interleaved`);
-  for (let i = 0; i < RUNS; i++) {
+  progress(`cold start: ${RUNS} rounds (+1 warm-up) of fresh ${version.trim()} processes, each function beside its baseline (ABBA order)`);
+  for (let i = -1; i < RUNS; i++) {
     for (const { f, real, baseline } of pairs) {
       for (const variant of variants) {
-        for (const bundle of [real, baseline]) {
-          const env = { ...FUNCTION_ENV[f.name], ...(variant.nodeOptions === undefined ? {} : { NODE_OPTIONS: variant.nodeOptions }) };
-          const { wallMs, cpuMs } = await loadTimes(bundle.file, env);
-          times.set(key(bundle, variant), [...(times.get(key(bundle, variant)) ?? []), wallMs]);
-          cpu.set(key(bundle, variant), [...(cpu.get(key(bundle, variant)) ?? []), cpuMs]);
-        }
+        const env = { ...FUNCTION_ENV[f.name], ...(variant.nodeOptions === undefined ? {} : { NODE_OPTIONS: variant.nodeOptions }) };
+        const order = i % 2 === 0 ? [real, baseline] : [baseline, real];
+        const measured = new Map<BuiltBundle, { wallMs: number; cpuMs: number }>();
+        for (const bundle of order) measured.set(bundle, await loadTimes(bundle.file, env));
+        if (i < 0) continue; // warm-up round
+        const r = measured.get(real);
+        const b = measured.get(baseline);
+        if (r === undefined || b === undefined) continue;
+        push(times, key(real, variant), r.wallMs);
+        push(times, key(baseline, variant), b.wallMs);
+        push(cpu, key(real, variant), r.cpuMs);
+        push(cpu, key(baseline, variant), b.cpuMs);
+        push(ratios, key(real, variant), r.wallMs / b.wallMs);
+        push(cpuRatios, key(real, variant), r.cpuMs / b.cpuMs);
       }
     }
   }
@@ -164,26 +185,27 @@ export async function coldStart(): Promise<FigureResult> {
     variants.forEach((variant, i) => {
       const loadMs = median(times.get(key(real, variant)) ?? []);
       const baseMs = median(times.get(key(baseline, variant)) ?? []);
-      const ratio = loadMs / baseMs;
+      const ratio = median(ratios.get(key(real, variant)) ?? []);
       rows.push({
         figure: '1 cold start',
-        metric: `${f.name} module load, ${variant.label} (median of ${RUNS})`,
+        metric: `${f.name} module load, wall, ${variant.label} (median of ${RUNS} paired rounds)`,
         unit: 'ms',
         measured: loadMs,
         baseline: baseMs,
         ratio,
-        // The target applies to the function as deployed; the other variant is for reference.
-        ...(i === 0 ? { target: `≤ ${LOAD_RATIO}×`, pass: ratio <= LOAD_RATIO } : {}),
       });
       const cpuMs = median(cpu.get(key(real, variant)) ?? []);
       const cpuBaseMs = median(cpu.get(key(baseline, variant)) ?? []);
+      const cpuRatio = median(cpuRatios.get(key(real, variant)) ?? []);
       rows.push({
         figure: '1 cold start',
-        metric: `${f.name} module load CPU time, ${variant.label} (median of ${RUNS})`,
+        metric: `${f.name} module load CPU time, ${variant.label} (median of ${RUNS} paired rounds)`,
         unit: 'ms',
         measured: cpuMs,
         baseline: cpuBaseMs,
-        ratio: cpuMs / cpuBaseMs,
+        ratio: cpuRatio,
+        // The target applies to the function as deployed (CPU time: see LOADER); the other variant is for reference.
+        ...(i === 0 ? { target: `≤ ${LOAD_RATIO}×`, pass: cpuRatio <= LOAD_RATIO } : {}),
       });
     });
   }
@@ -192,13 +214,15 @@ export async function coldStart(): Promise<FigureResult> {
     rows,
     notes: [
       `node ${version.trim()} (node_modules/.bin/node); import() of dist/<Function>/handler.mjs in a fresh process, timed with performance.now(); env as deployed (secrets by ARN)`,
+      'ratio = median over the rounds of (function ÷ baseline) measured back to back in the same round; measured and baseline columns are the medians of the times',
+      'the load target is on CPU time: at 512 MB a Lambda container has about 0.3 vCPU (one vCPU at 1,769 MB), so its init takes as long as its CPU time there; wall time on this shared 2-core machine is printed for reference',
       'bundles built with template.yaml\'s BuildProperties (infra/build.ts); baseline = the same options over infra/bench/baselines/<function>.ts (only the SDK clients the function bundles, created as the function creates them, no-op handler)',
     ],
     details: Object.fromEntries(
       pairs.map(({ f, real, baseline }) => [
         f.name,
         {
-          loadMs: Object.fromEntries(variants.map((v) => [v.label, { function: times.get(key(real, v)), baseline: times.get(key(baseline, v)) }])),
+          loadMs: Object.fromEntries(variants.map((v) => [v.label, { function: times.get(key(real, v)), baseline: times.get(key(baseline, v)), ratios: ratios.get(key(real, v)) }])),
           cpuMs: Object.fromEntries(variants.map((v) => [v.label, { function: cpu.get(key(real, v)), baseline: cpu.get(key(baseline, v)) }])),
           composition: composition(real.metafile),
           baselineComposition: composition(baseline.metafile, 6),

@@ -121,3 +121,29 @@ export function add(...breakdowns: readonly Breakdown[]): Breakdown {
 export function secretsCallsPerMonth(secretsPerContainer: number, containers: number, cacheSeconds: number, days = 30): number {
   return secretsPerContainer * containers * Math.ceil((days * 86_400) / cacheSeconds);
 }
+
+/** The shape of the architecture that no tuning changes (issue #10's floor). */
+export interface FloorShape {
+  /** Webhooks (= events) per ticket: ticket.created + ticket.resolved. */
+  readonly eventsPerTicket: number;
+  /** Records per ProcessFunction invocation (the event source's BatchSize). */
+  readonly batchSize: number;
+  /** Ledger writes no event can do without: claim + finish, 1 WCU each (items ≤ 1 KB). */
+  readonly ledgerWritesPerEvent: number;
+}
+
+/**
+ * Dollars per million tickets this architecture cannot go below, whatever its code does: one API
+ * Gateway request and one IngestFunction invocation per webhook, SQS send + receive + delete (the
+ * receive and delete batched), the minimum Ledger writes, and 1/batchSize of a ProcessFunction
+ * invocation per event. Lambda duration, logs and metrics are left out: they are what tuning moves.
+ */
+export function floorPerMillionTickets(shape: FloorShape, prices: Prices = US_EAST_1): Breakdown {
+  const events = shape.eventsPerTicket * 1e6;
+  return {
+    'API Gateway HTTP API': events * prices.httpApiPerRequest,
+    'SQS requests': events * (1 + 2 / shape.batchSize) * prices.sqsPerRequest,
+    'DynamoDB writes': events * shape.ledgerWritesPerEvent * prices.dynamoPerWriteUnit,
+    'Lambda requests': events * (1 + 1 / shape.batchSize) * prices.lambdaPerRequest,
+  };
+}

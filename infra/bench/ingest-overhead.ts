@@ -1,6 +1,6 @@
 /**
  * Figure 2 — ingest overhead. The warm IngestFunction handler, wired as handler.ts wires it (middy
- * + injectLambdaContext, Powertools Logger and Metrics, the generic provider, SendMessageBatch to
+ * + injectLambdaContext, the functions’ logger and metrics, the generic provider, SendMessageBatch to
  * fauxqs), against a baseline handler that only sends the same queue message to fauxqs. Same
  * payload mix (1 KB, 16 KB, 200 KB bodies), same SQS client settings, same concurrency; short
  * rounds alternate so that drift hits both alike. fauxqs runs in another process, so the CPU counted here

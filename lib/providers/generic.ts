@@ -69,10 +69,8 @@ export const genericIngest: ProviderIngest = {
 
   verify({ request, secrets, nowMs }) {
     assertHasSecrets('generic', secrets);
-    if (request.headers['webhook-signature'] !== undefined) {
-      verifyStandardWebhook(request, secrets, nowMs);
-      return;
-    }
+    // Standard Webhooks signs its timestamp; the guide's HMAC signs only the body (no time).
+    if (request.headers['webhook-signature'] !== undefined) return verifyStandardWebhook(request, secrets, nowMs);
     const header = request.headers[SIGNATURE_HEADER];
     if (header === undefined) throw new AuthenticityError('missing_signature', `no ${SIGNATURE_HEADER} header`);
     // Accept a "sha256=" prefix as GitHub-style senders add it; the guide sends bare hex.

@@ -52,6 +52,19 @@ export interface WebhookRequest {
 /** Provider settings from HELPDESK_CONFIG[provider]; each provider validates its own. */
 export type ProviderSettings = Readonly<Record<string, unknown>>;
 
+/**
+ * What `verify()` learnt besides "authentic" (issue #13 finding 5). A scheme that signs a time and
+ * checks it against a window (Zendesk, HubSpot v3, Standard Webhooks, a connector HMAC over
+ * `{timestamp}`) returns TIME_SIGNED: a replay outside the window is refused at ingest. Returning
+ * nothing means no signed time: events without a signed `occurredAtMs` of their own are then
+ * remembered by the Ledger for good (`QueuedEvent.rememberIdentity`).
+ */
+export interface Verified {
+  readonly timeSigned: boolean;
+}
+
+export const TIME_SIGNED: Verified = { timeSigned: true };
+
 export interface VerifyInput {
   readonly request: WebhookRequest;
   /** Every active secret (rotation): a request signed with any of them is authentic. */
@@ -79,6 +92,11 @@ export interface ParsedEvent {
    * which could otherwise be replayed after its Ledger item expired (issue #13 finding 5).
    */
   readonly occurredAtMs?: number | undefined;
+  /**
+   * A later, legitimate event may carry the same identity (Freshdesk names a resolution by its
+   * ticket and a reply by a content hash): it is never remembered beyond the Ledger's TTL.
+   */
+  readonly identityRecurs?: boolean | undefined;
 }
 
 export type ParseResult =
@@ -137,6 +155,13 @@ export interface QueuedEvent {
   readonly requestId: string;
   /** Ingest only: `payload` as received JSON text, embedded in the message as it is. */
   readonly payloadJson?: string | undefined;
+  /**
+   * Set by ingest when nothing signed bounds a replay of this event (no signed time in the scheme,
+   * no event time in the body: the guide's HMAC, HubSpot v1/v2, Salesforce without LastModifiedDate,
+   * Freshdesk creations) and its identity names one business event: the Ledger keeps its done item
+   * without TTL (step results dropped), so a body re-sent after LEDGER_TTL_DAYS is still a duplicate.
+   */
+  readonly rememberIdentity?: boolean | undefined;
 }
 
 /** Results of the Simpli steps that have succeeded so far (absent = not done). */
@@ -224,8 +249,11 @@ export interface ProviderContext {
 /** What IngestFunction needs of a provider: authenticity and parsing. */
 export interface ProviderIngest {
   readonly name: ProviderName;
-  /** Throws AuthenticityError (reason in logs only) unless the request is authentic. */
-  verify(input: VerifyInput): void;
+  /**
+   * Throws AuthenticityError (reason in logs only) unless the request is authentic. Returns
+   * TIME_SIGNED when the scheme that authenticated it signs a time checked against a window.
+   */
+  verify(input: VerifyInput): Verified | undefined;
   /** Splits and identifies the body's events; throws BadRequestError / UnprocessableEventError. */
   parse(request: WebhookRequest, settings: ProviderSettings): ParseResult;
   /** The body of a 2xx answer when the vendor expects one (Salesforce's SOAP Ack). */

@@ -12,6 +12,7 @@
  * Backfill uses the same listing and identity, but no watermark: it is idempotent through the
  * Ledger alone (an event already enqueued and not yet processed is absorbed by the claim).
  */
+import { isValidTicketId } from '../ticket-id.ts';
 import type { HttpClient } from '../http.ts';
 import type { ProviderName, ProviderSettings, QueuedEvent } from '../providers/types.ts';
 import type { HelpdeskLister, ListedRecord } from './types.ts';
@@ -85,6 +86,10 @@ export interface PassReport extends PassProgress {
   /** Seconds between now and the watermark: how far behind reconciliation is (ReconcileLag). */
   readonly lagSeconds: number | undefined;
   readonly events: readonly PassEvent[];
+  /** Listed records that cannot be processed (lib/reconcile/types.ts ListPage.rejected). */
+  readonly rejected: readonly string[];
+  /** Why the lister stopped the pass early (ListPage.stop); the next run continues there. */
+  readonly stopped?: string | undefined;
 }
 
 export async function runPass(options: PassOptions): Promise<PassReport> {
@@ -105,19 +110,27 @@ export async function runPass(options: PassOptions): Promise<PassReport> {
     let passMaxMs = resumed ? (state?.passMaxMs ?? sinceMs) : sinceMs;
     const progress = { pages: 0, records: 0, found: 0, enqueued: 0, known: 0 };
     const events: PassEvent[] = [];
+    const rejected: string[] = [];
     const seen = new Set<string>();
     let tickets = 0;
     let complete = false;
+    let stopped: string | undefined;
     let lastRequestMs = now();
 
     while (progress.pages < options.maxPages && now() < options.deadlineMs && (options.limit === undefined || tickets < options.limit)) {
       lastRequestMs = now();
-      const page = await options.lister.listPage(options.http, options.settings, { sinceMs, untilMs: options.untilMs, cursor });
+      const page = await options.lister.listPage(options.http, options.settings, { sinceMs, untilMs: options.untilMs, cursor, messages: mode === 'reconcile' });
       progress.pages++;
       progress.records += page.records.length;
+      rejected.push(...(page.rejected ?? []));
       const selected: QueuedEvent[] = [];
       for (const record of page.records) {
         passMaxMs = Math.max(passMaxMs, record.updatedAtMs);
+        // Enqueued events bypass ingest: every lister's ids get the check a webhook's gets there.
+        if (!isValidTicketId(provider, record.ticketId)) {
+          rejected.push(`a record whose id (${record.ticketId.length} characters) is not a ${provider} ticket id`);
+          continue;
+        }
         if (options.limit !== undefined && tickets >= options.limit) break;
         const chosen = select(record, mode, sinceMs, options).filter((e) => !seen.has(e.eventId));
         if (chosen.length === 0) continue;
@@ -145,6 +158,10 @@ export async function runPass(options: PassOptions): Promise<PassReport> {
       if (useWatermark && !dryRun && store !== undefined) {
         await store.progress(provider, options.runId, { cursor, passSinceMs: sinceMs, passMaxMs }, now());
       }
+      if (page.stop !== undefined) {
+        stopped = page.stop;
+        break;
+      }
     }
 
     let watermarkMs = state?.watermarkMs;
@@ -164,6 +181,8 @@ export async function runPass(options: PassOptions): Promise<PassReport> {
       watermarkMs,
       lagSeconds: watermarkMs === undefined ? undefined : Math.max(0, Math.round((now() - watermarkMs) / 1000)),
       events,
+      rejected,
+      ...(stopped === undefined ? {} : { stopped }),
       ...progress,
     };
   } finally {

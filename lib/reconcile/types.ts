@@ -34,12 +34,24 @@ export interface ListQuery {
   readonly untilMs?: number | undefined;
   /** Where the previous page stopped (opaque to the engine); absent for the first page. */
   readonly cursor?: string | undefined;
+  /** Also list customer messages where the lister can (reconcile; backfill takes tickets only). */
+  readonly messages?: boolean | undefined;
 }
 
 export interface ListPage {
   readonly records: readonly ListedRecord[];
   /** The cursor of the next page; undefined when the listing has reached its end. */
   readonly next: string | undefined;
+  /**
+   * Records the bridge cannot process (an id ingest would refuse with 422, no usable time), each
+   * said in a sentence: reported by the pass, never enqueued.
+   */
+  readonly rejected?: readonly string[] | undefined;
+  /**
+   * The lister asks the pass to stop after this page although the listing goes on (e.g. the
+   * helpdesk's API allowance is nearly spent), saying why; the next run continues from `next`.
+   */
+  readonly stop?: string | undefined;
 }
 
 /** A provider's listing API. Implementations use the HttpClient (timeouts, 429 + Retry-After). */
@@ -48,4 +60,14 @@ export interface HelpdeskLister {
   /** The listing is complete up to this long before a request (Zendesk excludes the last minute). */
   readonly settleMs?: number | undefined;
   listPage(http: HttpClient, settings: ProviderSettings, query: ListQuery): Promise<ListPage>;
+}
+
+/**
+ * A lister's numeric setting (page size, search window, API usage share) from the provider's
+ * settings: a positive finite number as given, anything else the lister's default (a page size of
+ * 0 or -1 would list nothing or loop; such settings are for tests and tuning, not documented knobs).
+ */
+export function listSetting(settings: ProviderSettings, name: string, fallback: number): number {
+  const value = settings[name];
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : fallback;
 }

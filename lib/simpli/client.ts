@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import { UpstreamError } from '../errors.ts';
+import { lazy } from '../lazy.ts';
 import type { HttpClient } from '../http.ts';
 import type {
   Channel,
@@ -20,26 +21,30 @@ import type { SimpliConfig } from '../config.ts';
 
 // Only what the write-back reads is required (the guide reads category, .get("priority"),
 // .get("confidence"), team, label, score: reference/simpli.md §2); every other key is kept.
-const classificationSchema = z.looseObject({
-  category: z.string(),
-  urgency: z.optional(z.string()),
-  priority: z.optional(z.string()),
-  sentiment: z.optional(z.string()),
-  confidence: z.optional(z.number()),
-});
-const routingSchema = z.looseObject({ team: z.string(), agent: z.optional(z.nullable(z.string())), reason: z.optional(z.string()) });
-const sentimentSchema = z.looseObject({
-  score: z.number(),
-  label: z.string(),
-  escalation_risk: z.optional(z.number()),
-  triggers: z.optional(z.array(z.string())),
-});
-const draftSchema = z.looseObject({ draft_id: z.string(), draft: z.string(), confidence: z.number() });
-// QA's contract is unpublished (reference/simpli.md §2.4): a numeric score is the one field we rely on.
-const qaSchema = z.looseObject({
-  score: z.number(),
-  summary: z.optional(z.string()),
-  feedback: z.optional(z.string()),
+// Built on first use (lib/lazy.ts), by the first Simpli call, not while the bundle loads (issue #10).
+const schemas = lazy(() => {
+  const classificationSchema = z.looseObject({
+    category: z.string(),
+    urgency: z.optional(z.string()),
+    priority: z.optional(z.string()),
+    sentiment: z.optional(z.string()),
+    confidence: z.optional(z.number()),
+  });
+  const routingSchema = z.looseObject({ team: z.string(), agent: z.optional(z.nullable(z.string())), reason: z.optional(z.string()) });
+  const sentimentSchema = z.looseObject({
+    score: z.number(),
+    label: z.string(),
+    escalation_risk: z.optional(z.number()),
+    triggers: z.optional(z.array(z.string())),
+  });
+  const draftSchema = z.looseObject({ draft_id: z.string(), draft: z.string(), confidence: z.number() });
+  // QA's contract is unpublished (reference/simpli.md §2.4): a numeric score is the one field we rely on.
+  const qaSchema = z.looseObject({
+    score: z.number(),
+    summary: z.optional(z.string()),
+    feedback: z.optional(z.string()),
+  });
+  return { classificationSchema, routingSchema, sentimentSchema, draftSchema, qaSchema };
 });
 
 /** Every call may carry the event's `X-Request-ID` (see withRequestId). */
@@ -130,14 +135,14 @@ export function createSimpliClient(config: SimpliConfig, http: HttpClient): Simp
   return {
     async classify({ subject, body, metadata, requestId, beforeWait }) {
       // The answer as received (every key), so /route gets it whole.
-      return post('triage', `${config.triageUrl}/classify`, { subject, body, metadata }, classificationSchema, config.timeoutMs, { requestId, beforeWait });
+      return post('triage', `${config.triageUrl}/classify`, { subject, body, metadata }, schemas().classificationSchema, config.timeoutMs, { requestId, beforeWait });
     },
     async route({ ticketId, classification, requestId, beforeWait }) {
       // The guide spreads the whole /classify answer into /route: {"ticket_id", **classification} (reference/simpli.md §2.1).
-      return post('triage', `${config.triageUrl}/route`, { ticket_id: ticketId, ...classification }, routingSchema, config.timeoutMs, { requestId, beforeWait });
+      return post('triage', `${config.triageUrl}/route`, { ticket_id: ticketId, ...classification }, schemas().routingSchema, config.timeoutMs, { requestId, beforeWait });
     },
     async analyzeSentiment({ customerId, text, channel, requestId, beforeWait }) {
-      return post('sentiment', `${config.sentimentUrl}/analyze`, { customer_id: customerId, text, channel }, sentimentSchema, config.sentimentTimeoutMs ?? config.timeoutMs, { requestId, beforeWait });
+      return post('sentiment', `${config.sentimentUrl}/analyze`, { customer_id: customerId, text, channel }, schemas().sentimentSchema, config.sentimentTimeoutMs ?? config.timeoutMs, { requestId, beforeWait });
     },
     async draftReply({ ticketId, conversation, requestId, beforeWait }) {
       const r = await post(
@@ -146,7 +151,7 @@ export function createSimpliClient(config: SimpliConfig, http: HttpClient): Simp
         // The Reply docs page names the thread `conversation`, simpli-core's client `messages`: both are sent
         // (reference/simpli.md, "Where sources disagree").
         { ticket_id: ticketId, conversation, messages: conversation, style: config.draftStyle, language: config.draftLanguage },
-        draftSchema,
+        schemas().draftSchema,
         config.timeoutMs,
         { requestId, beforeWait },
       );
@@ -157,7 +162,7 @@ export function createSimpliClient(config: SimpliConfig, http: HttpClient): Simp
       // (reference/simpli.md, "Where sources disagree"); simpli-core's client also sends `messages`.
       const messages = conversation.map(({ role, content }) => ({ role, content }));
       const json = { conversation_id: ticketId, agent_id: agentId, messages };
-      const r = await post('qa', `${config.qaUrl}/evaluate`, json, qaSchema, config.qaTimeoutMs, { requestId, beforeWait });
+      const r = await post('qa', `${config.qaUrl}/evaluate`, json, schemas().qaSchema, config.qaTimeoutMs, { requestId, beforeWait });
       const summary = r.summary ?? r.feedback;
       return summary === undefined ? { score: r.score } : { score: r.score, summary };
     },

@@ -7,6 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { at, firstString } from '../../lib/mapping.ts';
+import { compileConnector } from '../../lib/providers/connector/compile.ts';
+import { connectorProcess } from '../../lib/providers/connector/index.ts';
+import { roleOf } from '../../lib/providers/connector/parse.ts';
 import { createKit } from './redteam-kit.ts';
 
 const fixture = (path: string) => readFileSync(new URL(`../fixtures/${path}`, import.meta.url), 'utf8');
@@ -83,4 +86,29 @@ describe('built-in names are unknown names', () => {
     const r = await k.post('generic', '/webhooks/generic/ticket-created', JSON.stringify({ ticket_id: 'G-7', subject: 's' }));
     expect(r).toMatchObject({ status: 202, events: [{ ticketId: 'G-7' }] });
   });
+});
+
+describe('a connector’s author roles are looked up as own names', () => {
+  const spec = {
+    authenticity: { type: 'token', in: 'header', name: 'x-token' },
+    events: { source: 'kind', map: { reply: 'message.created', opened: 'ticket.created' } },
+    fields: { ticketId: ['id'], message: ['text'], messageRole: ['author'], thread: { path: 'thread', content: ['text'], role: ['author'] } },
+    auth: { type: 'none' },
+    writeBack: [{ method: 'POST', url: '{settings.baseUrl}/cases/{ticket_id}', body: { text: '{note}' } }],
+  };
+  const settings = () => ({ baseUrl: 'https://api.acme.example', connector: spec });
+
+  for (const name of BUILTINS) {
+    it(`a message whose author is "${name}" is by an unknown author, not Object.prototype.${name}`, () => {
+      const connector = compileConnector('acme', settings());
+      expect(roleOf(connector, name)).toBeUndefined();
+    });
+
+    it(`a thread message by "${name}" is a customer's in the conversation sent to Simpli`, async () => {
+      const payload = { kind: 'opened', id: '7', text: 'help', thread: [{ text: 'my card was charged twice', author: name }] };
+      const event = { provider: 'acme', eventType: 'ticket.created' as const, eventId: 'acme:ticket.created:7', ticketId: '7', payload, receivedAt: new Date(0).toISOString(), requestId: 'r' };
+      const normalized = await connectorProcess('acme').normalize(event, { settings: settings(), http: { request: async () => ({ status: 200, headers: new Headers(), body: '{}' }) } });
+      expect(normalized.conversation).toEqual([{ role: 'customer', content: 'my card was charged twice' }]);
+    });
+  }
 });

@@ -4,8 +4,11 @@
  * every provider at MAX_EVENTS_PER_REQUEST.
  */
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHttpClient } from '../../lib/http.ts';
 import { ingest, MAX_EVENTS_PER_REQUEST } from '../../lib/ingest.ts';
+import { SALESFORCE_PAGE_SIZE, salesforceLister } from '../../lib/providers/salesforce/list.ts';
+import { startFakeServer, type FakeServer } from '../support/fake-server.ts';
 import type { ProviderIngest, QueuedEvent } from '../../lib/providers/types.ts';
 import { createKit } from './redteam-kit.ts';
 
@@ -46,7 +49,7 @@ describe('events per request are capped', () => {
     const queued: QueuedEvent[] = [];
     const greedy: ProviderIngest = {
       name: 'generic',
-      verify: () => {},
+      verify: () => undefined,
       parse: () => ({ kind: 'events', events: Array.from({ length: MAX_EVENTS_PER_REQUEST + 1 }, (_, i) => ({ eventType: 'ticket.created' as const, identity: `ticket.created:${i}`, ticketId: String(i), payload: {} })) }),
     };
     const run = ingest(
@@ -55,5 +58,38 @@ describe('events per request are capped', () => {
     );
     await expect(run).rejects.toMatchObject({ reason: 'too_many_events' });
     expect(queued).toEqual([]);
+  });
+});
+
+/**
+ * The reconciliation lister follows `nextRecordsUrl` while `done` is false (queryMore). A query
+ * that never says done — a broken proxy, or a response replayed at the bridge — must not hold the
+ * lister in an endless loop of requests: one page asks for LIMIT pageSize rows, which Salesforce
+ * returns in batches of at least 200 (REST API Developer Guide, "Query Options Header": batchSize
+ * 200–2000, https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/headers_queryoptions.htm).
+ */
+describe('the Salesforce lister follows a bounded number of query batches', () => {
+  let org: FakeServer;
+  beforeAll(async () => {
+    let n = 0;
+    org = await startFakeServer((req) => {
+      const id = `5005e00000Q${String(++n).padStart(4, '0')}`; // 15 characters: an 18-character id would need its checksum suffix
+      const at = new Date(Date.UTC(2026, 0, 1) + n * 1000).toISOString().replace('Z', '+0000');
+      // "Never done" — until request 50, so that a lister without a bound ends the test instead of hanging it.
+      return { json: { totalSize: 1, done: n >= 50, nextRecordsUrl: req.path, records: [{ Id: id, Subject: 's', Status: 'New', IsClosed: false, CreatedDate: at, LastModifiedDate: at }] } };
+    });
+  });
+  afterAll(async () => {
+    await org?.stop();
+  });
+
+  it('stops after the batches a page can need, and goes on from the last row at the next page', async () => {
+    const http = createHttpClient({ retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
+    const settings = { instanceUrl: org.url, accessToken: 'sf-token' };
+    const page = await salesforceLister.listPage(http, settings, { sinceMs: 0, untilMs: Date.now(), cursor: undefined });
+    expect(org.requests.length).toBeLessThanOrEqual(SALESFORCE_PAGE_SIZE / 200 + 1);
+    // Not the end of the listing: the rows not read yet come with the next page.
+    expect(page.next).toBeDefined();
+    expect(page.records.length).toBe(org.requests.length);
   });
 });

@@ -13,6 +13,8 @@ import { summarizeResults, withoutTrailingDots } from '../../lib/write-back-summ
 import { parseTriggeredEvent } from '../../lib/providers/freshdesk/parse.ts';
 import { escapeXml } from '../../lib/providers/salesforce/xml.ts';
 import { providers } from '../../lib/providers/registry.ts';
+import { connectorIngest, connectorProcess } from '../../lib/providers/connector/index.ts';
+import { frontInbound, helpscoutConversation, jiraCommentCreated, jiraIssueCreated, zammadBody } from '../connectors/payloads.ts';
 import type { BuiltInProviderName, EventType, ProviderSettings, QueuedEvent, WebhookRequest } from '../../lib/providers/types.ts';
 
 const BASE = 2_000;
@@ -212,6 +214,47 @@ describe('linear time: every text field of every provider’s parse and normaliz
         const at = (m.index ?? 0) + 1;
         for (const [name, filler] of Object.entries(FILLERS)) {
           expectLinear(`${file} text #${at} = ${name}`, (n) => syncRun('salesforce', `${xml.slice(0, at)}${escapeXml(filler(n))}${xml.slice(at + (m[1]?.length ?? 0))}`, route, {}, 'text/xml'));
+        }
+      }
+    });
+  }
+});
+
+/** parse then normalize of a connector (issue #12), swallowing the errors hostile text causes. */
+function syncConnector(name: string, body: string, headers: Record<string, string>, routeEvent: EventType | undefined, settings: ProviderSettings): void {
+  let parsed: ReturnType<ReturnType<typeof connectorIngest>['parse']>;
+  try {
+    parsed = connectorIngest(name).parse({ ...request(body, routeEvent), headers: { 'content-type': 'application/json', ...headers } }, settings);
+  } catch {
+    return;
+  }
+  if (parsed.kind !== 'events') return;
+  for (const e of parsed.events) {
+    const queued: QueuedEvent = { provider: name, eventType: e.eventType, eventId: e.identity, ticketId: e.ticketId, payload: e.payload, receivedAt: '', requestId: '' };
+    void connectorProcess(name).normalize(queued, { settings, http: noHttp }).catch(() => undefined);
+  }
+}
+
+describe('linear time: every text field of every connector preset’s parse and normalize', () => {
+  const presetCases: readonly [name: string, body: string, headers: Record<string, string>, routeEvent: EventType | undefined][] = [
+    ['zammad', zammadBody(), {}, 'ticket.created'],
+    ['jira', jiraIssueCreated(), {}, undefined],
+    ['jira', jiraCommentCreated('<p>Still charged twice</p>'), {}, undefined],
+    ['helpscout', helpscoutConversation(), { 'x-helpscout-event': 'convo.created' }, undefined],
+    ['front', frontInbound(), {}, undefined],
+  ];
+  for (const [name, body, headers, routeEvent] of presetCases) {
+    const base = JSON.parse(body) as Record<string, unknown>;
+    it(`${name}: ${String(base.type ?? base.webhookEvent ?? routeEvent)}`, () => {
+      const settings = { baseUrl: 'https://api.example', token: 't', email: 'e@example.com' };
+      // The unmodified body is an event, so every grown one runs parse and normalize.
+      const parsed = connectorIngest(name).parse({ ...request(body, routeEvent), headers: { 'content-type': 'application/json', ...headers } }, settings);
+      expect(parsed.kind).toBe('events');
+      const paths = stringPaths(base);
+      expect(paths.length).toBeGreaterThan(3);
+      for (const path of paths) {
+        for (const [fillerName, filler] of Object.entries(FILLERS)) {
+          expectLinear(`${name} ${path.join('.')} = ${fillerName}`, (n) => syncConnector(name, JSON.stringify(withLeaf(base, path, filler(n))), headers, routeEvent, settings));
         }
       }
     });

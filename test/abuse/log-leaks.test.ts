@@ -6,15 +6,28 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { shown } from '../../lib/log-safe.ts';
-import { createKit } from './redteam-kit.ts';
+import { createKit, secretOf } from './redteam-kit.ts';
 
 const CANARY = 'Quokka canary 5512, please refund';
 const fixture = (path: string) => readFileSync(new URL(`../fixtures/${path}`, import.meta.url), 'utf8');
 const caseXml = fixture('salesforce/case-created.xml');
 const escaped = CANARY.replaceAll('&', '&amp;');
 
+/** A connector (issue #12) with a token and an event condition, declared as HELPDESK_CONFIG would. */
+const ACME = {
+  connector: {
+    authenticity: { type: 'token', in: 'header', name: 'x-token' },
+    events: { source: 'kind', map: { opened: 'ticket.created' }, when: { opened: { path: 'status', in: ['new'] } } },
+    fields: { ticketId: ['id'] },
+    auth: { type: 'none' },
+    writeBack: [{ method: 'POST', url: '{settings.baseUrl}/cases/{ticket_id}', body: { text: '{note}' } }],
+  },
+  baseUrl: 'https://api.acme.example',
+};
+
 describe('customer text in a body never reaches the logs', () => {
-  const kit = createKit();
+  const kit = createKit({ settings: { acme: ACME } });
+  const connectorPost = (body: unknown) => kit.post('acme', '/webhooks/acme', JSON.stringify(body), { unsigned: true, headers: { 'x-token': secretOf('acme') } });
   const cases: [label: string, run: () => ReturnType<typeof kit.post>, status: number][] = [
     ['Salesforce: an unescaped tag in a field', () => kit.post('salesforce', '/webhooks/salesforce/ticket-created', caseXml.replace('Charged twice', `<Quokka-canary x>${escaped}`)), 400],
     ['Salesforce: an unknown entity', () => kit.post('salesforce', '/webhooks/salesforce/ticket-created', caseXml.replace('Charged twice', '&Quokka-canary-5512;')), 400],
@@ -32,6 +45,9 @@ describe('customer text in a body never reaches the logs', () => {
     ['HubSpot: subscription type', () => kit.post('hubspot', '/webhooks/hubspot', JSON.stringify([{ subscriptionType: CANARY, objectId: 1 }])), 200],
     ['HubSpot: property and stage', () => kit.post('hubspot', '/webhooks/hubspot', JSON.stringify([{ subscriptionType: 'ticket.propertyChange', objectId: 1, propertyName: CANARY }, { subscriptionType: 'ticket.propertyChange', objectId: 2, propertyName: 'hs_pipeline_stage', propertyValue: CANARY }])), 200],
     ['route: provider name', () => kit.post('generic', `/webhooks/${encodeURIComponent(CANARY)}`, '{}'), 404],
+    ['Freshdesk: ticket_status on /ticket-resolved', () => kit.post('freshdesk', '/webhooks/freshdesk/ticket-resolved', JSON.stringify({ ticket_id: 20, ticket_status: CANARY })), 200],
+    ['connector: event name', () => connectorPost({ kind: CANARY, id: '7' }), 200],
+    ['connector: the value of an event condition', () => connectorPost({ kind: 'opened', id: '7', status: CANARY }), 200],
   ];
   for (const [label, run, status] of cases) {
     it(`${label} → ${status}, and the log lines do not hold the text`, async () => {

@@ -25,3 +25,28 @@ describe('pretty log lines escape control characters', () => {
     expect(printable('généric → ✓ 200 (5 ms)')).toBe('généric → ✓ 200 (5 ms)');
   });
 });
+
+describe('pretty log lines of outcomes at INFO (issue #10: the stages are DEBUG lines)', () => {
+  it('list the steps and write-backs the outcome line carries', () => {
+    const line = readableLine(
+      JSON.stringify({
+        level: 'WARN',
+        message: 'retry',
+        timestamp: 't',
+        stage: 'retry',
+        eventId: 'generic:ticket.created:T-1',
+        provider: 'generic',
+        eventType: 'ticket.created',
+        ticketId: 'T-1',
+        reason: 'http_503',
+        step: 'sentiment',
+        steps: { classify: 12, route: 8 },
+        stepsFailed: { sentiment: 'retry:http_503' },
+        writeBacks: { 'dry-run:classify+route': 1 },
+      }),
+      new Map(),
+    );
+    expect(line).toContain('[classify, route, sentiment✗(http_503), dry-run]');
+    expect(line).toContain('reason http_503 at sentiment');
+  });
+});

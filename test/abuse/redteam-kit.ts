@@ -63,9 +63,10 @@ export function createKit(options: KitOptions = {}) {
     const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body);
     const [rawPath = path, rawQueryString = ''] = path.split('?');
     const signer = signers[provider];
-    if (signer === undefined) throw new Error(`no signer for ${provider}`);
+    // A connector (no built-in signer) is posted `unsigned`, with its credentials in `headers`.
+    if (signer === undefined && post.unsigned !== true) throw new Error(`no signer for ${provider}`);
     const url = post.signedUrl ?? `https://${HOST}${path}`;
-    const signed = post.unsigned === true ? { headers: {} as Record<string, string>, url: undefined } : signer({ method: 'POST', url, body: bytes, secret: secretOf(provider), nowMs });
+    const signed = post.unsigned === true || signer === undefined ? { headers: {} as Record<string, string>, url: undefined } : signer({ method: 'POST', url, body: bytes, secret: secretOf(provider), nowMs });
     const query = signed.url === undefined ? rawQueryString : new URL(signed.url).search.slice(1);
     const contentType = post.contentType ?? (provider === 'salesforce' ? 'text/xml; charset=utf-8' : 'application/json');
     const event: APIGatewayProxyEventV2 = {

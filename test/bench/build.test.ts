@@ -82,4 +82,26 @@ describe('npm run build (the functions bundled as sam build bundles them)', () =
     expect(leftover(ingest, ['write-back.ts', 'normalize.ts', 'api.ts'])).toEqual([]);
     expect(leftover(consumer, ['verify.ts'])).toEqual([]);
   });
+
+  it('keeps out of each bundle what its cold start would pay for and never uses (issue #10)', () => {
+    const inputs = (name: string) =>
+      Object.values(bundles.get(name)?.metafile.outputs ?? {}).flatMap((o) => Object.entries(o.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([f]) => f));
+    const matching = (name: string, pattern: RegExp) => inputs(name).filter((f) => pattern.test(f));
+    for (const name of ['IngestFunction', 'ProcessFunction', 'ReconcileFunction']) {
+      expect(inputs(name).length, `${name} was built`).toBeGreaterThan(10);
+      // zod's classic API is ~450 KB bundled; zod/mini ~12 KB (STYLE.md).
+      expect(matching(name, /node_modules\/zod\/v4\/classic\//), `${name}: zod classic`).toEqual([]);
+      // No X-Ray tracer: Tracing is a template switch, not code in the bundle.
+      expect(matching(name, /@aws-lambda-powertools\/tracer|aws-xray-sdk/), `${name}: tracer`).toEqual([]);
+      // Logs and EMF metrics come from functions/shared (json-logger.ts, emf-metrics.ts): Powertools'
+      // Logger and Metrics packages were 32 KB and ~3 % of each cold start.
+      expect(matching(name, /@aws-lambda-powertools\//), `${name}: Powertools`).toEqual([]);
+    }
+    // Ingest verifies and enqueues: no Ledger, pipeline, Simpli client or DynamoDB client.
+    expect(matching('IngestFunction', /^lib\/(ledger|pipeline|steps)\.ts$|^lib\/simpli\/|@aws-sdk\/client-dynamodb/)).toEqual([]);
+    // The consumer and the reconciler never see an HTTP request.
+    for (const name of ['ProcessFunction', 'ReconcileFunction']) {
+      expect(matching(name, /^lib\/(ingest|api-gateway)\.ts$|^functions\/ingest\//), name).toEqual([]);
+    }
+  });
 });

@@ -1,6 +1,6 @@
 /** The cost arithmetic of issue #10's cost figure, against sums worked out by hand. */
 import { describe, expect, it } from 'vitest';
-import { add, eventCost, monthlyCost, scale, secretsCallsPerMonth, total, US_EAST_1 } from '../../infra/bench/cost-model.ts';
+import { add, eventCost, floorPerMillionTickets, monthlyCost, scale, secretsCallsPerMonth, total, US_EAST_1 } from '../../infra/bench/cost-model.ts';
 
 describe('cost model (us-east-1 list prices)', () => {
   it('prices one event line by line', () => {
@@ -53,5 +53,18 @@ describe('cost model (us-east-1 list prices)', () => {
   it('states its region and date', () => {
     expect(US_EAST_1.region).toBe('us-east-1');
     expect(US_EAST_1.readOn).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+
+  it('prices the floor of the architecture: 2 webhooks per ticket, batches of 10, 2 Ledger writes per event', () => {
+    const floor = floorPerMillionTickets({ eventsPerTicket: 2, batchSize: 10, ledgerWritesPerEvent: 2 });
+    // 2 M webhooks × $1.00/M
+    expect(floor['API Gateway HTTP API']).toBeCloseTo(2, 10);
+    // 2 M × (1 send + 0.1 receive + 0.1 delete) = 2.4 M requests × $0.40/M
+    expect(floor['SQS requests']).toBeCloseTo(0.96, 10);
+    // 2 M × 2 WCU × $0.625/M
+    expect(floor['DynamoDB writes']).toBeCloseTo(2.5, 10);
+    // 2 M ingest + 0.2 M process invocations × $0.20/M
+    expect(floor['Lambda requests']).toBeCloseTo(0.44, 10);
+    expect(total(floor)).toBeCloseTo(5.9, 10);
   });
 });

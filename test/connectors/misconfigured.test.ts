@@ -17,6 +17,7 @@ describe('a misconfigured connector', () => {
   const metrics = new Metrics({ namespace: 'Test', serviceName: 'test' });
   vi.spyOn(metrics, 'publishStoredMetrics').mockImplementation(() => metrics);
   const dimensions = vi.spyOn(metrics, 'addDimensions');
+  const metadata = vi.spyOn(metrics, 'addMetadata');
   beforeAll(async () => {
     h = await startHarness({
       logger,
@@ -53,10 +54,13 @@ describe('a misconfigured connector', () => {
 
   it('counts a rejected request under the connector it was for; an undeclared name stays "unknown"', async () => {
     dimensions.mockClear();
+    metadata.mockClear();
     const body = zammadBody();
     expect((await h.post('/webhooks/zammad/ticket-created', body, signZammad(body, 'wrong'))).statusCode).toBe(401);
     expect((await h.post('/webhooks/made-up', '{}', {})).statusCode).toBe(404);
-    expect(dimensions.mock.calls).toEqual([[{ provider: 'zammad', reason: 'no_matching_signature' }], [{ provider: 'unknown', reason: 'unknown_provider' }]]);
+    expect(dimensions.mock.calls).toEqual([[{ provider: 'zammad' }], [{ provider: 'unknown' }]]);
+    // The reason is a property of the EMF document, not a dimension (one series per provider, issue #10).
+    expect(metadata.mock.calls).toEqual([['reason', 'no_matching_signature'], ['reason', 'unknown_provider']]);
   });
 
   it('leaves the other connectors working, and an undeclared name is 404', async () => {

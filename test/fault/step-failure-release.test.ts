@@ -4,23 +4,17 @@
  * pay only for the failed step. Simpli calls are counted at the fake server; real ingest, fauxqs,
  * dynalite and the ProcessFunction handler.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../support/bridge-harness.ts';
-import { createConsumer, createRecorder, genericEventId, pollOnce, signGeneric, ticketBody } from '../support/fault-kit.ts';
+import { describe, expect, it } from 'vitest';
+import { createConsumer, faultSuite, genericEventId, pollOnce, signGeneric, ticketBody } from '../support/fault-kit.ts';
 
 describe('fault: a step fails after two others succeeded', () => {
-  let h: Harness;
-  const recorder = createRecorder({ timeoutMs: 2_000 });
-  beforeAll(async () => {
-    h = await startHarness({ simpli: recorder.simpli, helpdesk: recorder.helpdesk, maxReceiveCount: 5 });
-  });
-  afterAll(async () => {
-    await h?.stop();
-  });
+  const suite = faultSuite();
+  const { recorder } = suite;
 
   it('releases the event with classify and sentiment stored, and the retry calls only /route', async () => {
     // /route answers 500 the first time: not retried in the invocation (the service may have done
     // the work, lib/simpli/client.ts), so the event goes back to SQS.
+    const { h } = suite;
     recorder.misbehaveSimpli(({ service, nth }) => (service === 'route' && nth === 1 ? { status: 500, json: { detail: 'boom' } } : undefined));
     const body = ticketBody('R-1');
     expect((await h.post('/webhook/ticket-created', body, { 'x-webhook-signature': signGeneric(body) })).statusCode).toBe(202);

@@ -21,6 +21,7 @@ import { createSimpliClient } from '../../lib/simpli/client.ts';
 import { defaultSimpli } from '../support/bridge-harness.ts';
 import { startFakeServer, type FakeReply, type FakeServer, type RecordedRequest } from '../support/fake-server.ts';
 import { startDynaliteLedger } from '../support/ledger-table.ts';
+import { simpliConfigAt } from '../support/simpli-config.ts';
 
 describe('Ledger writes per event (dynalite, counted at the SDK)', () => {
   let stopLedger: () => Promise<void>;
@@ -55,18 +56,7 @@ describe('Ledger writes per event (dynalite, counted at the SDK)', () => {
     await stopLedger?.();
   });
 
-  const config = (): SimpliConfig => ({
-    triageUrl: simpli.url,
-    sentimentUrl: simpli.url,
-    qaUrl: simpli.url,
-    replyUrl: simpli.url,
-    apiKey: undefined,
-    draftReplies: false,
-    draftStyle: 'friendly',
-    draftLanguage: 'en',
-    timeoutMs: 5_000,
-    qaTimeoutMs: 5_000,
-  });
+  const config = (): SimpliConfig => simpliConfigAt(simpli.url, { timeoutMs: 5_000, qaTimeoutMs: 5_000 });
 
   function deps(extra: Partial<PipelineDeps> = {}, retryAttempts = 1): PipelineDeps {
     const http = createHttpClient({ retry: { maxAttempts: retryAttempts, baseDelayMs: 1, maxDelayMs: 1 } });

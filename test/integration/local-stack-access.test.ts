@@ -28,7 +28,7 @@ const salesforceXml = (name: string) =>
 beforeAll(async () => {
   let issued = 0;
   hubspot = await startFakeServer((req) => {
-    if (req.path === '/oauth/v1/token') {
+    if (req.path === '/oauth/2026-03/token') {
       const form = new URLSearchParams(req.rawBody);
       if (form.get('grant_type') !== 'refresh_token' || form.get('refresh_token') !== 'na1-local-refresh' || form.get('client_secret') !== 'local-app-secret') {
         return { status: 400, json: { status: 'BAD_REFRESH_TOKEN', message: 'missing or invalid refresh token' } };
@@ -136,7 +136,7 @@ describe('npm start with allowedIps and renewing Salesforce and HubSpot tokens',
     await until(() => hubspot.calls('PATCH', /^\/crm\/v3\/objects\/tickets\//).length > 0);
     const patch = hubspot.calls('PATCH', /^\/crm\/v3\/objects\/tickets\//)[0];
     expect(patch?.headers.authorization).toBe('Bearer CKlocal-1');
-    expect(hubspot.calls('POST', '/oauth/v1/token')).toHaveLength(1);
+    expect(hubspot.calls('POST', '/oauth/2026-03/token')).toHaveLength(1);
     hubspot.assertNoViolations();
   });
 });

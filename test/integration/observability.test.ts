@@ -55,27 +55,51 @@ describe('observability: one id from webhook to outcome', () => {
 
   const logsOf = (eventId: string) => capture.lines.filter((l) => l.eventId === eventId && typeof l.message === 'string');
 
-  it('follows a processed event by its correlation id from "accepted" to "done", each line carrying the event’s ids', async () => {
+  it('follows a processed event by its correlation id from "accepted" to one "done" line at INFO, which carries its steps and write-backs', async () => {
     const body = JSON.stringify({ ticket_id: 'T-4711', subject: 'Refund', body: 'Charged twice', customer_id: 'C-1' });
     const response = await h.post('/webhook/ticket-created', body, { 'x-webhook-signature': sign(body) });
     expect(response.statusCode).toBe(202);
     await h.drain();
 
     const lines = logsOf('generic:ticket.created:T-4711');
-    const stages = lines.map((l) => l.message);
-    expect(stages[0]).toBe('accepted');
-    expect(stages).toEqual(expect.arrayContaining(['accepted', 'claimed', 'step', 'write-back', 'done']));
-    expect(stages.at(-1)).toBe('done');
+    // Issue #10 (cost): one line per outcome at INFO; the stages are DEBUG lines (next test).
+    expect(lines.map((l) => l.message)).toEqual(['accepted', 'done']);
     const correlationIds = new Set(lines.map((l) => l.correlationId));
     expect(correlationIds.size).toBe(1);
     expect([...correlationIds][0]).toMatch(/^[0-9a-f-]{36}$/);
     for (const line of lines) {
       expect(line).toMatchObject({ provider: 'generic', eventId: 'generic:ticket.created:T-4711', ticketId: 'T-4711' });
     }
+    const done = lines[1] as Record<string, unknown>;
+    expect(done).toMatchObject({ level: 'INFO', stage: 'done', eventType: 'ticket.created', attempt: 1, durationMs: expect.any(Number) });
+    const steps = done.steps as Record<string, unknown>;
+    expect(Object.keys(steps).sort()).toEqual(['classify', 'route', 'sentiment']);
+    for (const ms of Object.values(steps)) expect(ms).toEqual(expect.any(Number));
+    const writeBacks = done.writeBacks as Record<string, unknown>;
+    expect(Object.keys(writeBacks)).toHaveLength(1);
+    expect(Object.values(writeBacks)[0]).toEqual(expect.any(Number));
+    expect(done).not.toHaveProperty('stepsFailed');
+    expect(done).not.toHaveProperty('stale');
+  });
+
+  it('at DEBUG, also logs each stage: "claimed", one "step" per Simpli call, "write-back"', async () => {
+    logger.setLogLevel('DEBUG');
+    try {
+      const body = JSON.stringify({ ticket_id: 'T-4712', subject: 'Refund', body: 'Charged twice', customer_id: 'C-1' });
+      await h.post('/webhook/ticket-created', body, { 'x-webhook-signature': sign(body) });
+      await h.drain();
+    } finally {
+      logger.setLogLevel('INFO');
+    }
+    const lines = logsOf('generic:ticket.created:T-4712');
+    const stages = lines.map((l) => l.message);
+    expect(stages[0]).toBe('accepted');
+    expect(stages).toEqual(expect.arrayContaining(['accepted', 'claimed', 'step', 'write-back', 'done']));
+    expect(stages.at(-1)).toBe('done');
     for (const line of lines.filter((l) => l.message !== 'accepted')) expect(line.eventType).toBe('ticket.created');
     const steps = lines.filter((l) => l.message === 'step');
     expect(steps.map((l) => l.step).sort()).toEqual(['classify', 'route', 'sentiment']);
-    for (const step of steps) expect(step).toMatchObject({ outcome: 'ok', durationMs: expect.any(Number) });
+    for (const step of steps) expect(step).toMatchObject({ level: 'DEBUG', outcome: 'ok', durationMs: expect.any(Number) });
   });
 
   it('follows a failed event to "dead-lettered" with its reason and step', async () => {
@@ -84,9 +108,28 @@ describe('observability: one id from webhook to outcome', () => {
     await h.drain();
 
     const lines = logsOf('generic:ticket.created:T-9');
+    // A failed step is still its own ERROR line at INFO (warnings and errors are never folded away).
     const failedStep = lines.find((l) => l.message === 'step' && l.outcome === 'failed');
     expect(failedStep).toMatchObject({ step: 'sentiment', reason: 'http_422', upstream: 'sentiment', level: 'ERROR' });
-    expect(lines.at(-1)).toMatchObject({ message: 'dead-lettered', step: 'sentiment', reason: 'http_422' });
+    expect(lines.at(-1)).toMatchObject({ message: 'dead-lettered', level: 'ERROR', step: 'sentiment', reason: 'http_422', stepsFailed: { sentiment: 'failed:http_422' } });
+  });
+
+  it('says in the outcome line which steps were left out as older than the ticket (stage "stale")', async () => {
+    // A customer message of 12:00 first, then the ticket's creation of 11:00 arrives late: its
+    // sentiment is older than the message's, so it goes into the note only (lib/ordering.ts).
+    const newer = JSON.stringify({ event: 'message.created', ticket_id: 'T-77', message: { id: 'm-1', body: 'still broken' }, customer_id: 'C-1', occurred_at: '2026-12-03T12:00:00Z' });
+    expect((await h.post('/webhooks/generic', newer, { 'x-webhook-signature': sign(newer) })).statusCode).toBe(202);
+    await h.drain();
+    const older = JSON.stringify({ ticket_id: 'T-77', subject: 'Refund', body: 'Charged twice', customer_id: 'C-1', occurred_at: '2026-12-03T11:00:00Z' });
+    expect((await h.post('/webhook/ticket-created', older, { 'x-webhook-signature': sign(older) })).statusCode).toBe(202);
+    await h.drain();
+
+    const done = logsOf('generic:ticket.created:T-77').filter((l) => l.message === 'done');
+    expect(done).toHaveLength(1);
+    expect(done[0]).toMatchObject({ level: 'INFO', stale: { steps: ['sentiment'], reason: 'older_than_ticket' } });
+    const first = capture.lines.filter((l) => l.ticketId === 'T-77' && l.eventType === 'message.created' && l.message === 'done');
+    expect(first).toHaveLength(1);
+    expect(first[0]).not.toHaveProperty('stale');
   });
 
   it('logs a rejected webhook with its reason, and no body or signature', async () => {
@@ -119,5 +162,35 @@ describe('observability: one id from webhook to outcome', () => {
     for (const name of ['WebhooksAccepted', 'WebhooksRejected', 'EventsProcessed', 'EventsDeadLettered', 'StepFailures', 'SimpliCallLatency', 'EndToEndLatency', 'WriteBacks']) {
       expect(names).toContain(name);
     }
+  });
+
+  it('publishes every metric with the dimension set the template’s dashboard searches ({provider,service}, + upstream for Simpli calls)', () => {
+    const expected: Record<string, string> = {
+      WebhooksAccepted: 'service,provider',
+      EventsEnqueued: 'service,provider',
+      EventsProcessed: 'service,provider',
+      // Was published without `provider` (singleMetric() cleared it after EventsProcessed), so the
+      // dashboard's SEARCH('{SimpliWebhookBridge,provider,service} MetricName="EndToEndLatency"') found nothing.
+      EndToEndLatency: 'service,provider',
+      EventsDeadLettered: 'service,provider',
+      WriteBacks: 'service,provider',
+      SimpliCallLatency: 'service,provider,upstream',
+      StepFailures: 'service,provider,upstream',
+      // The reason is a property of the document, not a dimension (one series per provider, issue #10).
+      WebhooksRejected: 'service,provider',
+    };
+    const seen = new Map<string, Set<string>>();
+    for (const doc of capture.lines.filter((l) => typeof l._aws === 'object')) {
+      const aws = doc._aws as { CloudWatchMetrics: { Dimensions: string[][]; Metrics: { Name: string }[] }[] };
+      for (const directive of aws.CloudWatchMetrics) {
+        for (const metric of directive.Metrics) {
+          for (const dims of directive.Dimensions) seen.set(metric.Name, (seen.get(metric.Name) ?? new Set()).add(dims.join(',')));
+        }
+      }
+    }
+    for (const [name, dims] of Object.entries(expected)) expect([...(seen.get(name) ?? [])], name).toEqual([dims]);
+    const rejected = capture.lines.filter((l) => typeof l._aws === 'object' && l.WebhooksRejected !== undefined);
+    expect(rejected.length).toBeGreaterThan(0);
+    for (const doc of rejected) expect(doc).toMatchObject({ provider: 'generic', reason: 'no_matching_signature', WebhooksRejected: 1 });
   });
 });

@@ -56,6 +56,8 @@ describe('npm run inspect (against dynalite)', () => {
     const [done] = await findRecords(dynamodb, h.tableName, genericEventId('I-1'));
     if (done === undefined) throw new Error('no record');
     expect(formatRecord(done)).toMatch(/completed {3}\S+ \(\d+ ms after it was received\)/);
+    expect(formatRecord(done)).toContain('kept        for good, without TTL');
+    expect(formatRecord(done)).toMatch(/ {4}classify {3}at \d{4}-\d\d-\d\dT[\d:.]+Z {2}\(result dropped\)/);
     expect(formatRecord({ ...done, status: 'processing', leaseOwner: 'm:1:x', leaseUntilMs: Date.now() + 30_000 })).toMatch(/lease {7}held by m:1:x until .* \(30 s left\)/);
   });
 
@@ -66,7 +68,8 @@ describe('npm run inspect (against dynalite)', () => {
     expect(out.stdout).toContain('generic:ticket.created:I-2');
     expect(out.stdout).toContain('last error  http_503 in sentiment');
     const json = await run(process.execPath, [...args, genericEventId('I-1'), '--json'], { env });
-    expect(JSON.parse(json.stdout)[0]).toMatchObject({ status: 'done', steps: { classify: { category: 'billing' } } });
+    // I-1 came with the guide's HMAC (no signed time): kept for good, its results dropped at finish.
+    expect(JSON.parse(json.stdout)[0]).toMatchObject({ status: 'done', identityOnly: true, steps: {}, stepTimes: { classify: expect.any(String) } });
     await expect(run(process.execPath, [...args, 'missing-ticket'], { env })).rejects.toMatchObject({ code: 1, stdout: expect.stringContaining('no Ledger record for ticket missing-ticket') });
   });
 

@@ -16,6 +16,7 @@ import { defaultSimpli } from '../support/bridge-harness.ts';
 import { startFakeServer, type FakeServer } from '../support/fake-server.ts';
 import { helpdeskContract } from '../support/helpdesk-contracts.ts';
 import { startDynaliteLedger } from '../support/ledger-table.ts';
+import { simpliConfigAt } from '../support/simpli-config.ts';
 
 const COMMENT = JSON.parse(readFileSync(new URL('../fixtures/zendesk/comment-added.json', import.meta.url), 'utf8')) as unknown;
 
@@ -51,18 +52,7 @@ describe('the ticket lock and a failing write-back', () => {
       },
     };
     const http = createHttpClient({ retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
-    const config: SimpliConfig = {
-      triageUrl: simpli.url,
-      sentimentUrl: simpli.url,
-      qaUrl: simpli.url,
-      replyUrl: simpli.url,
-      apiKey: undefined,
-      draftReplies: false,
-      draftStyle: 'friendly',
-      draftLanguage: 'en',
-      timeoutMs: 2_000,
-      qaTimeoutMs: 2_000,
-    };
+    const config: SimpliConfig = simpliConfigAt(simpli.url);
     const event: QueuedEvent = {
       provider: 'zendesk',
       eventType: 'message.created',

@@ -3,7 +3,7 @@
  * provider, EventsRecovered and ReconcileLag published per provider, one provider's failure does
  * not stop the others but fails the invocation.
  */
-import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReconcileHandler } from '../../functions/reconcile/app.ts';
 import { zendeskKit } from '../support/helpdesk-kits.ts';
@@ -14,21 +14,37 @@ interface Published {
   metrics: Record<string, { unit: string; value: number }>;
 }
 
-function recordingMetrics(published: Published[]): Metrics {
-  return {
-    singleMetric() {
-      const entry: Published = { dimensions: {}, metrics: {} };
-      published.push(entry);
-      return {
-        addDimension(name: string, value: string) {
-          entry.dimensions[name] = value;
-        },
-        addMetric(name: string, unit: string, value: number) {
-          entry.metrics[name] = { unit, value };
-        },
-      };
-    },
-  } as unknown as Metrics;
+/**
+ * Powertools' real Metrics, its EMF documents read back from stdout (where it writes them) while
+ * `run` runs: a fake of singleMetric() once hid that ReconcileLag was published without its
+ * provider dimension.
+ */
+async function publishedWhile<T>(published: Published[], run: () => Promise<T>): Promise<T> {
+  const write = process.stdout.write;
+  let text = '';
+  process.stdout.write = ((chunk: unknown, ...rest: unknown[]) => {
+    if (String(chunk).startsWith('{"_aws"')) {
+      text += String(chunk);
+      return true;
+    }
+    return (write as (...a: unknown[]) => boolean).call(process.stdout, chunk, ...rest);
+  }) as typeof process.stdout.write;
+  try {
+    return await run();
+  } finally {
+    process.stdout.write = write;
+    for (const line of text.split('\n').filter((l) => l.startsWith('{'))) {
+      const doc = JSON.parse(line) as Record<string, unknown> & { _aws: { CloudWatchMetrics: { Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] } };
+      for (const directive of doc._aws.CloudWatchMetrics) {
+        for (const dims of directive.Dimensions) {
+          published.push({
+            dimensions: Object.fromEntries(dims.filter((d) => d !== 'service').map((d) => [d, String(doc[d])])),
+            metrics: Object.fromEntries(directive.Metrics.map((m) => [m.Name, { unit: m.Unit, value: doc[m.Name] as number }])),
+          });
+        }
+      }
+    }
+  }
 }
 
 describe('ReconcileFunction handler', () => {
@@ -48,9 +64,9 @@ describe('ReconcileFunction handler', () => {
       // The first pass looks back 5 hours to reach the seeded tickets; freshdesk has no settings.
       limits: { ...rig.deps.limits, lookbackSeconds: 5 * 3600 },
       providers: ['zendesk', 'freshdesk'],
-      metrics: recordingMetrics(published),
+      metrics: new Metrics({ namespace: 'SimpliWebhookBridge', serviceName: 'simpli-webhook-bridge' }),
     });
-    const error = await handler({}, { getRemainingTimeInMillis: () => 300_000 }).catch((e: unknown) => e);
+    const error = await publishedWhile(published, () => handler({}, { getRemainingTimeInMillis: () => 300_000 }).catch((e: unknown) => e));
     expect(String(error)).toMatch(/reconciliation failed for freshdesk: HELPDESK_CONFIG.freshdesk is not set/);
     // 30 tickets, every third solved: 30 + 10 events; the first 20 (7 solved) came by webhook.
     expect(published).toEqual([

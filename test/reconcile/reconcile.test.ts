@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LeaseConflictError } from '../../lib/errors.ts';
-import { freshdeskKit, salesforceKit, zendeskKit } from '../support/helpdesk-kits.ts';
+import { freshdeskKit, hubspotKit, intercomKit, salesforceKit, zendeskKit } from '../support/helpdesk-kits.ts';
 import { expectEachProcessedOnce, HOUR, seed, startRig, type HelpdeskKit, type Rig } from '../support/reconcile-rig.ts';
 
 type KitFactory = (clock: () => number, baseUrl: () => string) => HelpdeskKit;
@@ -15,8 +15,14 @@ type KitFactory = (clock: () => number, baseUrl: () => string) => HelpdeskKit;
 const PROVIDERS: readonly (readonly [string, (pageSize: number, rateLimitEvery?: number) => KitFactory, number | undefined])[] = [
   ['zendesk', (pageSize, rateLimitEvery) => zendeskKit({ pageSize, ...(rateLimitEvery === undefined ? {} : { rateLimitEvery }) }), 7],
   ['freshdesk', (pageSize, rateLimitEvery) => freshdeskKit({ pageSize, ...(rateLimitEvery === undefined ? {} : { rateLimitEvery }) }), 5],
-  // No 429 (the org's daily allowance is a 403, retried by lib/http.ts); queryMore batches of 7 instead.
-  ['salesforce', (pageSize) => salesforceKit({ pageSize, batchSize: 7 }), undefined],
+  // No 429: the org's daily allowance is a 403 REQUEST_LIMIT_EXCEEDED, retried by lib/http.ts (no
+  // Retry-After); queryMore batches of 7. Cases with customer messages (a published comment, an
+  // incoming email), each a message.created.
+  ['salesforce', (pageSize, rateLimitEvery) => salesforceKit({ pageSize, batchSize: 7, messages: true, ...(rateLimitEvery === undefined ? {} : { limitExceededEvery: rateLimitEvery }) }), undefined],
+  // 429 with X-RateLimit-Reset 10 s ahead (no Retry-After).
+  ['intercom', (pageSize, rateLimitEvery) => intercomKit({ pageSize, ...(rateLimitEvery === undefined ? {} : { rateLimitEvery }) }), 10],
+  // 429 with the 1 s interval headers; a search window of 30 results, so the key paging is exercised.
+  ['hubspot', (pageSize, rateLimitEvery) => hubspotKit({ pageSize, window: 30, ...(rateLimitEvery === undefined ? {} : { rateLimitEvery }) }), 1],
 ];
 
 describe.each(PROVIDERS)('%s reconciliation', (provider, kit, retryAfterSeconds) => {
@@ -39,8 +45,9 @@ describe.each(PROVIDERS)('%s reconciliation', (provider, kit, retryAfterSeconds)
     it('one pass processes all 100 tickets, each exactly once, enqueuing only what no webhook brought', async () => {
       const report = await rig.reconcile({ sinceMs: Date.now() - 5 * HOUR });
       await rig.h.drain(200);
-      // 100 creations + 34 resolutions; the first 70 tickets (24 of them solved) were known.
-      expect(report).toMatchObject({ provider, complete: true, found: 134, known: 94, enqueued: 40 });
+      // 100 creations + 34 resolutions (+ m messages per ticket); the first 70 tickets (24 of them solved) were known.
+      const m = rig.kit.messagesPerTicket ?? 0;
+      expect(report).toMatchObject({ provider, complete: true, found: 134 + 100 * m, known: 94 + 70 * m, enqueued: 40 + 30 * m, rejected: [] });
       expect(new Set(report.events.filter((e) => e.outcome === 'enqueued').map((e) => e.ticketId))).toEqual(new Set(ids.slice(70).map((id) => rig.kit.ticketId?.(id) ?? String(id))));
       expectEachProcessedOnce(rig, ids, solved);
     });
@@ -97,10 +104,11 @@ describe.each(PROVIDERS)('%s reconciliation', (provider, kit, retryAfterSeconds)
       const second = await rig.reconcile();
       expect(second).toMatchObject({ resumed: true, complete: true, sinceMs: since });
       await rig.h.drain(200);
+      const m = rig.kit.messagesPerTicket ?? 0;
       const enqueued = [...first.events, ...second.events].filter((e) => e.outcome === 'enqueued').map((e) => e.eventId);
-      expect(enqueued).toHaveLength(40);
-      expect(new Set(enqueued).size).toBe(40);
-      expect(new Set([...first.events, ...second.events].map((e) => e.eventId)).size).toBe(134);
+      expect(enqueued).toHaveLength(40 + 30 * m);
+      expect(new Set(enqueued).size).toBe(40 + 30 * m);
+      expect(new Set([...first.events, ...second.events].map((e) => e.eventId)).size).toBe(134 + 100 * m);
       expectEachProcessedOnce(rig, ids, solved);
     });
 
@@ -125,6 +133,10 @@ describe.each(PROVIDERS)('%s reconciliation', (provider, kit, retryAfterSeconds)
       const routed = rig.simpliCalls('/route');
       for (let i = 0; i < 10; i++) expect(routed.get(rig.kit.ticketId?.(3000 + i) ?? String(3000 + i)), `ticket ${3000 + i}`).toBe(1);
       expectEachProcessedOnce(rig, ids, solved);
+    });
+
+    it('was refused for its rate limit along the way, and retried', () => {
+      expect(rig.kit.rateLimited.length).toBeGreaterThan(0);
     });
 
     if (retryAfterSeconds !== undefined) {

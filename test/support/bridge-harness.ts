@@ -30,6 +30,7 @@ import { startFakeServer, type FakeServer, type Responder } from './fake-server.
 import { helpdeskContract } from './helpdesk-contracts.ts';
 import { type SimulatedEndpoint, validateSimpliRequest, validationErrorBody } from '../../infra/simpli-simulator.ts';
 import { createLedgerTable } from './ledger-table.ts';
+import { simpliConfigAt } from './simpli-config.ts';
 
 const SIMULATOR_PATHS: Readonly<Record<string, SimulatedEndpoint>> = {
   '/classify': 'classify',
@@ -135,18 +136,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     logger,
     metrics,
   });
-  const simpliConfig: SimpliConfig = {
-    triageUrl: simpli.url,
-    sentimentUrl: simpli.url,
-    qaUrl: simpli.url,
-    replyUrl: simpli.url,
-    apiKey: 'simpli-key',
-    draftReplies: options.draftReplies ?? false,
-    draftStyle: 'friendly',
-    draftLanguage: 'en',
-    timeoutMs: 2_000,
-    qaTimeoutMs: 2_000,
-  };
+  const simpliConfig: SimpliConfig = simpliConfigAt(simpli.url, { apiKey: 'simpli-key', draftReplies: options.draftReplies ?? false });
   const processHandler = createProcessHandler({
     providers,
     ledger,

@@ -7,8 +7,17 @@
  *   `{tickets, after_cursor, after_url, before_cursor, before_url, end_of_stream}`; a start_time
  *   in the future is a 400 (the docs: "start_time … must be more than one minute in the past");
  *   10 requests per minute, answered 429 with Retry-After beyond that (here: every `rateLimitEvery`th);
- * - Show Comments and the write-back endpoints the bridge uses (Tags API, Update Ticket), which
- *   move the ticket's `updated_at` as Zendesk does;
+ * - the time-based Incremental Ticket Event Export with the `comment_events` sideload,
+ *   `GET /api/v2/incremental/ticket_events?start_time=…&include=comment_events` (the OpenAPI file's
+ *   IncrementalTicketEvents): a `Create` event per ticket (its first comment, the description) and an
+ *   `Audit` event per later comment, each comment a `child_events` entry `{id, event_type: "Comment",
+ *   author_id, body, html_body, public, created_at}` — without the sideload only `comment_present` /
+ *   `comment_public`, as documented; `{ticket_events, next_page, end_time, end_of_stream, count}`,
+ *   the last minute excluded, `eventsPageSize` per page; the same 10-per-minute limit as the tickets export;
+ * - List Users filtered by `role` (`agent`, `admin`), cursor-paged (`page[size]`, `meta.has_more`);
+ * - Show Ticket, Show Comments and the write-back endpoints the bridge uses (Tags API, Update
+ *   Ticket, whose `comment` becomes one of the ticket's comments), which move the ticket's
+ *   `updated_at` as Zendesk does;
  * - API token auth: `Basic base64({email}/token:{token})`, else 401.
  * Every request is recorded; `writeBacks(id)` counts the writes per ticket.
  */
@@ -28,8 +37,24 @@ export interface FakeZendeskTicket {
   via: { channel: string };
 }
 
+/** A ticket's comment after its description. */
+export interface FakeZendeskComment {
+  id: number;
+  author_id: number;
+  body: string;
+  public: boolean;
+  created_at: string;
+}
+
+/** The agents and admins of the fake account; the bridge writes as BRIDGE_AGENT. */
+export const ZENDESK_AGENTS = [9000, 9002] as const;
+export const ZENDESK_ADMINS = [9001] as const;
+const BRIDGE_AGENT = 9002;
+
 export interface FakeZendesk {
   readonly tickets: Map<number, FakeZendeskTicket>;
+  /** Per ticket, its comments after the description. */
+  readonly comments: Map<number, FakeZendeskComment[]>;
   readonly respond: Responder;
   /** Export requests answered (200 or 429). */
   readonly exportRequests: RecordedRequest[];
@@ -45,8 +70,10 @@ const RETRY_AFTER_SECONDS = 7;
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-export function startFakeZendesk(options: { now: () => number; rateLimitEvery?: number; baseUrl: () => string }): FakeZendesk {
+export function startFakeZendesk(options: { now: () => number; rateLimitEvery?: number; baseUrl: () => string; eventsPageSize?: number }): FakeZendesk {
   const tickets = new Map<number, FakeZendeskTicket>();
+  const comments = new Map<number, FakeZendeskComment[]>();
+  let noteIds = 0;
   const exportRequests: RecordedRequest[] = [];
   const rateLimited: number[] = [];
   const writes = new Map<number, number>();
@@ -54,13 +81,58 @@ export function startFakeZendesk(options: { now: () => number; rateLimitEvery?: 
 
   const error = (status: number, description: string): FakeReply => ({ status, json: { error: status === 401 ? "Couldn't authenticate you" : 'InvalidValue', description } });
 
-  function exportPage(r: RecordedRequest): FakeReply {
+  /** The incremental exports share one limit: every `rateLimitEvery`th request is a 429. */
+  function limited(r: RecordedRequest): FakeReply | undefined {
     exportRequests.push(r);
     exportCount++;
-    if (options.rateLimitEvery !== undefined && exportCount % options.rateLimitEvery === 0) {
-      rateLimited.push(RETRY_AFTER_SECONDS);
-      return { status: 429, headers: { 'retry-after': String(RETRY_AFTER_SECONDS) }, json: { error: 'APIRateLimitExceeded' } };
-    }
+    if (options.rateLimitEvery === undefined || exportCount % options.rateLimitEvery !== 0) return undefined;
+    rateLimited.push(RETRY_AFTER_SECONDS);
+    return { status: 429, headers: { 'retry-after': String(RETRY_AFTER_SECONDS) }, json: { error: 'APIRateLimitExceeded' } };
+  }
+
+  function eventsPage(r: RecordedRequest): FakeReply {
+    const refused = limited(r);
+    if (refused !== undefined) return refused;
+    const startTime = r.query.get('start_time');
+    if (startTime === null || !/^\d+$/.test(startTime)) return error(400, 'start_time must be a unix epoch time in seconds');
+    const nowMs = options.now();
+    if (Number(startTime) * 1000 > nowMs - 60_000) return error(400, 'start_time must be more than one minute in the past');
+    const sideload = (r.query.get('include') ?? '').split(',').includes('comment_events');
+    const child = (c: FakeZendeskComment) =>
+      sideload
+        ? { id: c.id, via: { channel: 'web' }, type: 'Comment', author_id: c.author_id, body: c.body, html_body: `<div class="zd-comment"><p>${c.body}</p></div>`, public: c.public, attachments: [], created_at: c.created_at, event_type: 'Comment' }
+        : { id: c.id, comment_present: true, comment_public: c.public };
+    const all = [...tickets.values()].flatMap((t) => {
+      const first = { id: t.id * 1000, author_id: t.requester_id, body: t.description, public: true, created_at: t.created_at };
+      const create = { id: t.id * 1000 + 1, ticket_id: t.id, timestamp: Date.parse(t.created_at) / 1000, created_at: t.created_at, updater_id: t.requester_id, via: t.via, event_type: 'Create', child_events: [child(first)] };
+      const audits = (comments.get(t.id) ?? []).map((c) => ({ id: c.id + 1, ticket_id: t.id, timestamp: Date.parse(c.created_at) / 1000, created_at: c.created_at, updater_id: c.author_id, via: { channel: 'web' }, event_type: 'Audit', child_events: [child(c)] }));
+      return [create, ...audits];
+    });
+    // Oldest first, from start_time; the last minute is excluded.
+    const eligible = all.filter((e) => e.timestamp >= Number(startTime) && e.timestamp * 1000 <= nowMs - 60_000).sort((a, b) => a.timestamp - b.timestamp || a.id - b.id);
+    // A page runs on past its size through every event of its last second, so that end_time moves
+    // on (our reading of "time-based" paging; Zendesk warns that pages may repeat items).
+    let size = Math.min(eligible.length, options.eventsPageSize ?? 1000);
+    while (size < eligible.length && eligible[size]?.timestamp === eligible[size - 1]?.timestamp) size++;
+    const page = eligible.slice(0, size);
+    const endOfStream = eligible.length <= page.length;
+    const last = page.at(-1)?.timestamp ?? Number(startTime);
+    const endTime = endOfStream ? Math.floor(nowMs / 1000) - 60 : last > Number(startTime) ? last : last + 1;
+    return { json: { ticket_events: page, count: page.length, end_time: endTime, end_of_stream: endOfStream, next_page: `${options.baseUrl()}/api/v2/incremental/ticket_events.json?start_time=${endTime}` } };
+  }
+
+  function usersPage(r: RecordedRequest): FakeReply {
+    const role = r.query.get('role');
+    const size = Number(r.query.get('page[size]') ?? '100');
+    if (role !== 'agent' && role !== 'admin') return error(400, 'role must be agent or admin here');
+    if (!Number.isInteger(size) || size < 1 || size > 100) return error(400, 'page[size] must be from 1 to 100');
+    const ids: readonly number[] = role === 'agent' ? ZENDESK_AGENTS : ZENDESK_ADMINS;
+    return { json: { users: ids.map((id) => ({ id, role, name: `Staff ${id}` })), meta: { has_more: false, after_cursor: null, before_cursor: null }, links: { next: null, prev: null } } };
+  }
+
+  function exportPage(r: RecordedRequest): FakeReply {
+    const refused = limited(r);
+    if (refused !== undefined) return refused;
     const startTime = r.query.get('start_time');
     const cursor = r.query.get('cursor');
     const perPage = Number(r.query.get('per_page') ?? '1000');
@@ -105,6 +177,8 @@ export function startFakeZendesk(options: { now: () => number; rateLimitEvery?: 
   const respond: Responder = (r) => {
     if (r.headers.authorization !== AUTHORIZATION) return error(401, 'API token authentication: Basic {email}/token:{token}');
     if (r.method === 'GET' && r.path === '/api/v2/incremental/tickets/cursor') return exportPage(r);
+    if (r.method === 'GET' && r.path === '/api/v2/incremental/ticket_events') return eventsPage(r);
+    if (r.method === 'GET' && r.path === '/api/v2/users') return usersPage(r);
     // `.json` is optional on Zendesk's API paths (the OpenAPI file names them without it).
     const match = /^\/api\/v2\/tickets\/(\d+)(\.json|\/tags|\/comments|\/comments\.json)?$/.exec(r.path);
     const ticket = match === null ? undefined : tickets.get(Number(match[1]));
@@ -121,15 +195,22 @@ export function startFakeZendesk(options: { now: () => number; rateLimitEvery?: 
         },
       };
     }
+    if (r.method === 'GET' && sub === undefined) return { json: { ticket: structuredClone(ticket) } };
     if (r.method === 'PUT' && (sub === undefined || sub === '/tags')) {
       writes.set(ticket.id, (writes.get(ticket.id) ?? 0) + 1);
       ticket.updated_at = iso(options.now());
+      const comment = (r.body as { ticket?: { comment?: { body?: unknown; public?: unknown } } } | undefined)?.ticket?.comment;
+      if (sub === undefined && typeof comment?.body === 'string') {
+        const list = comments.get(ticket.id) ?? [];
+        list.push({ id: 8_000_000 + ++noteIds * 10, author_id: BRIDGE_AGENT, body: comment.body, public: comment.public !== false, created_at: ticket.updated_at });
+        comments.set(ticket.id, list);
+      }
       return { json: sub === '/tags' ? { tags: ticket.tags } : { ticket } };
     }
     return { status: 405, json: { error: 'MethodNotAllowed' } };
   };
 
-  return { tickets, respond, exportRequests, rateLimited, writeBacks: (id) => writes.get(id) ?? 0 };
+  return { tickets, comments, respond, exportRequests, rateLimited, writeBacks: (id) => writes.get(id) ?? 0 };
 }
 
 /** A ticket as the API shows it; `solved` ones were resolved an hour after creation. */
@@ -179,4 +260,31 @@ export function zendeskWebhooks(ticket: FakeZendeskTicket): string[] {
     event: { current: 'SOLVED', previous: 'OPEN' },
   };
   return [JSON.stringify(created), JSON.stringify(solved)];
+}
+
+/**
+ * The comments of ticket `id` after its description, seconds after its creation: the customer's
+ * public reply, and what is no customer message — an agent's public reply, an internal note.
+ */
+export function zendeskComments(ticket: FakeZendeskTicket): FakeZendeskComment[] {
+  const at = (seconds: number) => iso(Date.parse(ticket.created_at) + seconds * 1000);
+  return [
+    { id: ticket.id * 1000 + 10, author_id: ticket.requester_id, body: `Ticket ${ticket.id}: any news on my refund?`, public: true, created_at: at(10) },
+    { id: ticket.id * 1000 + 20, author_id: ZENDESK_AGENTS[0], body: `Ticket ${ticket.id}: we are on it.`, public: true, created_at: at(20) },
+    { id: ticket.id * 1000 + 30, author_id: ZENDESK_ADMINS[0], body: `Ticket ${ticket.id}: check the payment provider.`, public: false, created_at: at(30) },
+  ];
+}
+
+/** The `ticket.comment_added` event subscription webhook of a customer's comment. */
+export function zendeskCommentWebhook(ticket: FakeZendeskTicket, comment: FakeZendeskComment): string {
+  return JSON.stringify({
+    type: 'zen:event-type:ticket.comment_added',
+    account_id: 88888888,
+    id: `comment-${comment.id}`,
+    time: comment.created_at,
+    zendesk_event_version: '2022-11-06',
+    subject: `zen:ticket:${ticket.id}`,
+    detail: { ...ticket, id: String(ticket.id), requester_id: String(ticket.requester_id), assignee_id: ticket.assignee_id === null ? null : String(ticket.assignee_id), status: 'OPEN', updated_at: comment.created_at },
+    event: { comment: { id: String(comment.id), body: comment.body, is_public: comment.public, author: { id: String(comment.author_id), is_staff: false, name: 'Customer' } } },
+  });
 }

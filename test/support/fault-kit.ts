@@ -21,7 +21,8 @@ import { createProcessHandler } from '../../functions/process/app.ts';
 import type { SimpliConfig } from '../../lib/config.ts';
 import { createDeadLetter } from '../../lib/dead-letter.ts';
 import { providers as registry } from '../../lib/providers/registry.ts';
-import { defaultSimpli, DEFAULT_SECRET, toRecord, type Harness } from './bridge-harness.ts';
+import { afterAll, beforeAll } from 'vitest';
+import { defaultSimpli, DEFAULT_SECRET, startHarness, toRecord, type Harness } from './bridge-harness.ts';
 import type { FakeReply, RecordedRequest, Responder } from './fake-server.ts';
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -135,6 +136,28 @@ export function createRecorder(options: { timeoutMs: number }) {
 }
 
 export type Recorder = ReturnType<typeof createRecorder>;
+
+/**
+ * A fault suite's lifecycle: a recorder (Simpli calls time out after 2 s) and a harness on it,
+ * started before the suite's tests and stopped after them. `h` is readable once the suite runs.
+ */
+export function faultSuite(options: { maxReceiveCount: number } = { maxReceiveCount: 5 }): { readonly recorder: Recorder; readonly h: Harness } {
+  const recorder = createRecorder({ timeoutMs: 2_000 });
+  let harness: Harness | undefined;
+  beforeAll(async () => {
+    harness = await startHarness({ simpli: recorder.simpli, helpdesk: recorder.helpdesk, maxReceiveCount: options.maxReceiveCount });
+  });
+  afterAll(async () => {
+    await harness?.stop();
+  });
+  return {
+    recorder,
+    get h() {
+      if (harness === undefined) throw new Error('the fault suite has not started: read `h` inside a test');
+      return harness;
+    },
+  };
+}
 
 function simpliTicketOf(service: Service, request: RecordedRequest): string {
   const body = (request.body ?? {}) as Record<string, unknown>;

@@ -127,6 +127,16 @@ describe('functions', () => {
     expect(functionProperty(template, 'IngestFunction', 'Tracing')).toEqual({ 'Fn::If': ['TracingEnabled', 'Active', 'PassThrough'] });
   });
 
+  it('logs JSON with Lambda’s system lines at WARN (no START/END/REPORT per invocation) and the application level from LogLevel, for every function', () => {
+    for (const fn of [...FUNCTIONS, 'ReconcileFunction']) {
+      const logging = functionProperty(template, fn, 'LoggingConfig') as Record<string, unknown>;
+      expect(logging, fn).toMatchObject({ LogFormat: 'JSON', SystemLogLevel: 'WARN', ApplicationLogLevel: { Ref: 'LogLevel' } });
+    }
+    // Below INFO Lambda would drop the EMF lines, which carry no "level" and count as INFO.
+    expect(template.Parameters?.LogLevel?.AllowedValues).toEqual(['DEBUG', 'INFO']);
+    expect(template.Parameters?.LogLevel?.Default).toBe('INFO');
+  });
+
   it('sets the Powertools service name and the log level parameter, and no eager source-map parsing, for every function', () => {
     for (const fn of FUNCTIONS) {
       const env = functionEnv(template, fn);
@@ -386,7 +396,7 @@ describe('alarms', () => {
   });
 
   it('the metric filters read what the apps really write (EMF metrics, or log stages and fields)', () => {
-    const appSources = ['functions/ingest/app.ts', 'functions/process/app.ts', 'functions/reconcile/app.ts'].map((f) => readFileSync(`${REPO_ROOT}${f}`, 'utf8')).join('\n');
+    const appSources = ['functions/ingest/app.ts', 'functions/process/app.ts', 'functions/process/event-log.ts', 'functions/reconcile/app.ts'].map((f) => readFileSync(`${REPO_ROOT}${f}`, 'utf8')).join('\n');
     const emitted = new Set([...appSources.matchAll(/addMetric\(\s*'([A-Za-z]+)'/g)].map((m) => m[1]));
     const filters = resourcesOfType(template, 'AWS::Logs::MetricFilter');
     expect(filters.length).toBeGreaterThan(0);

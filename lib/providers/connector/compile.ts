@@ -188,7 +188,7 @@ function specOf(name: string, settings: ProviderSettings, errors: string[], at: 
       return undefined;
     }
   }
-  const result = connectorSpecSchema.safeParse(raw);
+  const result = connectorSpecSchema().safeParse(raw);
   if (result.success) return result.data;
   for (const issue of result.error.issues.slice(0, 10)) {
     const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');

@@ -1,6 +1,8 @@
 /** A connector's parsing: which event, which ticket, which identity — from its specification. */
 import { BadRequestError, UnprocessableEventError } from '../../errors.ts';
 import { firstString, plainText } from '../../mapping.ts';
+import { shown } from '../../log-safe.ts';
+import { own } from '../../own.ts';
 import { sha256 } from '../../verify-hmac.ts';
 import { isBridgeNote } from '../../write-back-summary.ts';
 import { canonicalJson } from '../generic.ts';
@@ -30,12 +32,13 @@ export function parseConnector(connector: CompiledConnector, request: WebhookReq
   let eventType: EventType | undefined = events.routes === false ? undefined : request.routeEvent;
   if (eventType === undefined && named !== undefined) {
     eventType = events.map !== undefined && Object.hasOwn(events.map, named) ? events.map[named] : undefined;
-    if (eventType === undefined) return { kind: 'ignored', reason: `event "${named.slice(0, 100)}" is not processed` };
+    // The reason is logged: vendor vocabulary is named, other text only by its length (lib/log-safe.ts).
+    if (eventType === undefined) return { kind: 'ignored', reason: `event "${shown(named)}" is not processed` };
     const condition = events.when !== undefined && Object.hasOwn(events.when, named) ? events.when[named] : undefined;
     if (condition !== undefined) {
       const value = firstString(payload, [condition.path]);
       if (value === undefined || (condition.in !== undefined && !condition.in.includes(value))) {
-        return { kind: 'ignored', reason: `event "${named.slice(0, 100)}" with ${condition.path} ${value === undefined ? 'unset' : `"${value.slice(0, 100)}"`} is not processed` };
+        return { kind: 'ignored', reason: `event "${shown(named)}" with ${condition.path} ${value === undefined ? 'unset' : `"${shown(value)}"`} is not processed` };
       }
     }
   }
@@ -73,7 +76,8 @@ export function parseConnector(connector: CompiledConnector, request: WebhookReq
 export function roleOf(connector: CompiledConnector, value: string | undefined): AuthorType | undefined {
   if (value === undefined) return undefined;
   const roles = connector.spec.fields.roles ?? {};
-  const mapped = roles[value] ?? Object.entries(roles).find(([k]) => k.toLowerCase() === value.toLowerCase())?.[1];
+  // Own names only: an author called `constructor` is not Object.prototype.constructor (issue #13 finding 6).
+  const mapped = own(roles, value) ?? Object.entries(roles).find(([k]) => k.toLowerCase() === value.toLowerCase())?.[1];
   if (mapped !== undefined) return mapped;
   const v = value.trim().toLowerCase();
   return v === 'customer' || v === 'agent' || v === 'system' ? v : undefined;

@@ -7,21 +7,19 @@ import { createHmac } from 'node:crypto';
 import { AuthenticityError } from '../../errors.ts';
 import { verifyStandardWebhook } from '../../standard-webhooks.ts';
 import { assertFresh, assertHasSecrets, DEFAULT_TOLERANCE_MS, decodeSignature, digestsEqual, matchesAnySecret, sha256 } from '../../verify-hmac.ts';
-import type { WebhookRequest } from '../types.ts';
+import { TIME_SIGNED, type Verified, type WebhookRequest } from '../types.ts';
 import type { CompiledConnector } from './compile.ts';
 
 const DIGEST_BYTES = { sha1: 20, sha256: 32, sha512: 64 } as const;
 
-export function verifyConnector(connector: CompiledConnector, request: WebhookRequest, secrets: readonly string[], nowMs: number): void {
+/** Returns TIME_SIGNED when the scheme signs a time checked against a window; undefined otherwise. */
+export function verifyConnector(connector: CompiledConnector, request: WebhookRequest, secrets: readonly string[], nowMs: number): Verified | undefined {
   assertHasSecrets(connector.name, secrets);
   const auth = connector.spec.authenticity;
-  if (auth.type === 'standard-webhooks') {
-    verifyStandardWebhook(request, secrets, nowMs);
-    return;
-  }
+  if (auth.type === 'standard-webhooks') return verifyStandardWebhook(request, secrets, nowMs);
   if (auth.type === 'token') {
     verifyToken(auth.in, auth.name?.toLowerCase(), request, secrets);
-    return;
+    return undefined;
   }
   const headerName = auth.header.toLowerCase();
   const header = request.headers[headerName];
@@ -62,6 +60,8 @@ export function verifyConnector(connector: CompiledConnector, request: WebhookRe
   if (!matchesAnySecret([received], secrets, (secret) => parts.reduce((mac, p) => mac.update(p), createHmac(algorithm, secret)).digest())) {
     throw new AuthenticityError('no_matching_signature', `${headerName} matches no active secret`);
   }
+  // A checked timestamp header the HMAC does not cover could be set by anyone: only a signed one counts.
+  return auth.timestamp !== undefined && connector.message.some((part) => 'variable' in part && part.variable === 'timestamp') ? TIME_SIGNED : undefined;
 }
 
 function timestampMs(value: string, format: 'unix-seconds' | 'unix-ms' | 'iso8601'): number {

@@ -59,7 +59,7 @@ export function parseFreshdesk(request: WebhookRequest, settings: ProviderSettin
   // payload carries it, decides whether this is a resolution.
   const status = firstString(payload, fields.status);
   if (eventType === 'ticket.resolved' && status !== undefined && !isResolvedStatus(status)) {
-    return { kind: 'ignored', reason: `the ticket status is ${status.trim()}, not Resolved or Closed` };
+    return { kind: 'ignored', reason: `the ticket status is ${shown(status.trim())}, not Resolved or Closed` };
   }
   const ticketId = firstString(payload, fields.ticketId);
   if (ticketId === undefined) {
@@ -68,7 +68,10 @@ export function parseFreshdesk(request: WebhookRequest, settings: ProviderSettin
   const message = firstString(payload, fields.message);
   if (isOwnNote(message)) return { kind: 'ignored', reason: 'the latest comment is the bridge’s own note' };
 
-  return { kind: 'events', events: [{ eventType, ticketId, identity: identityOf(eventType, ticketId, payload, fields, triggeredText), payload: raw }] };
+  // A resolution (by ticket) and a reply (by content hash) can recur legitimately: never remembered
+  // beyond the Ledger's TTL, or a ticket resolved again next quarter would get no QA (README, "Replays.").
+  const recurs = eventType !== 'ticket.created';
+  return { kind: 'events', events: [{ eventType, ticketId, identity: identityOf(eventType, ticketId, payload, fields, triggeredText), payload: raw, ...(recurs ? { identityRecurs: true } : {}) }] };
 }
 
 /**

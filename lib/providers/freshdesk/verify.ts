@@ -11,7 +11,7 @@ import type { VerifyInput } from '../types.ts';
 
 export const TOKEN_HEADER = 'x-webhook-token';
 
-export function verifyFreshdesk({ request, secrets }: VerifyInput): void {
+export function verifyFreshdesk({ request, secrets }: VerifyInput): undefined {
   assertHasSecrets('freshdesk', secrets);
   const candidates: string[] = [];
   const header = request.headers[TOKEN_HEADER];

@@ -2,14 +2,18 @@
  * HubSpot API credentials (issue #13):
  * - a private app's access token (`accessToken`), used as given (it does not expire);
  * - a public (OAuth) app's `refreshToken` + `clientId` + `clientSecret`: access tokens come from
- *   `POST {baseUrl}/oauth/v1/token` with a form-encoded `grant_type=refresh_token`, `client_id`,
- *   `client_secret`, `refresh_token`, and the answer carries `access_token`, `refresh_token`,
- *   `token_type: bearer` and `expires_in` in seconds (30 minutes) ("Refresh an access token",
- *   https://developers.hubspot.com/docs/api-reference/legacy/authentication/oauth-tokens/v1/refresh-oauth-token;
- *   OAuth guide https://developers.hubspot.com/docs/api-reference/legacy/authentication/oauth-tokens/v1/guide).
- *   HubSpot deprecates the v1 OAuth API on 2027-02-16 in favour of its v3 endpoints
- *   (https://developers.hubspot.com/docs/api-reference/auth-oauth-v3/guide): `tokenUrl` points the
- *   bridge at another token endpoint without a code change.
+ *   `POST {baseUrl}/oauth/2026-03/token` (HUBSPOT_TOKEN_PATH) with every parameter form-encoded in
+ *   the body, none in the query: `grant_type=refresh_token`, `client_id`, `client_secret`,
+ *   `refresh_token`; the answer carries `access_token`, `refresh_token`, `token_type` and
+ *   `expires_in` in seconds ("Refresh an access token", 2026-03 reference,
+ *   https://developers.hubspot.com/docs/api-reference/2026-03/authentication/oauth-tokens/refresh-oauth-token;
+ *   migration guide, step 3 "Update refresh token logic": swap `/oauth/v1/token` for
+ *   `/oauth/2026-03/token`, read `access_token` and `expires_in`,
+ *   https://developers.hubspot.com/docs/api-reference/legacy/authentication/oauth-tokens/v1/migration-guide).
+ *   HubSpot retires the v1 endpoint on 2027-02-16 (same guide); `tokenUrl` still overrides the
+ *   endpoint. Errors follow RFC 6749 §5.2 (`error`, `error_description`) and keep HubSpot's `status`
+ *   and `message` (changelog "New OAuth v3 API endpoints and standardized error responses",
+ *   https://developers.hubspot.com/changelog/new-oauth-v3-api-endpoints-and-standardized-error-responses).
  *
  * OAuth tokens are cached per container, renewed 5 minutes before `expires_in` runs out, and once
  * more when the API answers 401 anyway (a token revoked early); concurrent events share one token
@@ -25,7 +29,7 @@ export interface HubSpotOAuth {
   readonly refreshToken: string;
   readonly clientId: string;
   readonly clientSecret: string;
-  /** Token endpoint; `{baseUrl}/oauth/v1/token` by default. */
+  /** Token endpoint; `{baseUrl}${HUBSPOT_TOKEN_PATH}` by default. */
   readonly tokenUrl: string;
 }
 
@@ -34,6 +38,9 @@ export interface HubSpotAuth {
   /** Sends `request` with a Bearer token; with OAuth, renews once on 401 and repeats it. */
   request(http: HttpClient, request: HttpRequest): Promise<HttpResponse>;
 }
+
+/** HubSpot's current token endpoint (2026-03 OAuth API), under `baseUrl`. */
+export const HUBSPOT_TOKEN_PATH = '/oauth/2026-03/token';
 
 /** Renew this long before `expires_in` ends: a call never starts with a token about to die. */
 export const REFRESH_MARGIN_MS = 5 * 60_000;

@@ -71,7 +71,7 @@ function classify(item: Record<string, unknown>, settings: HubSpotSettings): Cla
     const ticketId = objectIdOf(item);
     if (ticketId === undefined) return { kind: 'invalid', reason: `${shown(type)} without objectId (the ticket id)` };
     // A ticket is created once: any delivery of its creation, whatever its eventId, is a duplicate.
-    return event('ticket.created', ticketId, `ticket.created:${ticketId}`, item);
+    return event('ticket.created', ticketId, hubspotTicketIdentity('ticket.created', ticketId), item);
   }
   if (object === 'ticket' && action === 'propertyChange') {
     const property = firstString(item, ['propertyName']) ?? '';
@@ -82,7 +82,11 @@ function classify(item: Record<string, unknown>, settings: HubSpotSettings): Cla
     if (!settings.closedStageIds.includes(stage)) return { kind: 'ignored', reason: `stage ${stage === '' ? '(empty)' : shown(stage)} is not a closed stage` };
     const ticketId = objectIdOf(item);
     if (ticketId === undefined) return { kind: 'invalid', reason: `${shown(type)} without objectId (the ticket id)` };
-    return event('ticket.resolved', ticketId, notificationIdentity('ticket.resolved', item), item);
+    // Named by the ticket, like its creation: the notification's (portalId, subscriptionId, eventId,
+    // occurredAt) exist only in the webhook, and reconciliation must name the same event from the
+    // search API's ticket record (list.ts). A ticket closed, reopened and closed again within the
+    // Ledger's TTL gets QA once (README, "Reconciliation"), as on Zendesk and Freshdesk.
+    return event('ticket.resolved', ticketId, hubspotTicketIdentity('ticket.resolved', ticketId), item);
   }
   if (object === 'conversation' && action === 'newMessage') {
     // MESSAGE is a visitor's or agent's message; COMMENT is an internal comment, WELCOME_MESSAGE
@@ -97,6 +101,11 @@ function classify(item: Record<string, unknown>, settings: HubSpotSettings): Cla
     return event('message.created', `thread:${threadId}`, notificationIdentity('message.created', item), item);
   }
   return { kind: 'ignored', reason: `${shown(type)} is not processed` };
+}
+
+/** `ticket.created:{id}` / `ticket.resolved:{id}`: the identity both the webhook and the listing give. */
+export function hubspotTicketIdentity(eventType: 'ticket.created' | 'ticket.resolved', ticketId: string): string {
+  return `${eventType}:${ticketId}`;
 }
 
 /** `ticket.creation` and the generic `object.creation` with objectTypeId 0-5 are the same event. */

@@ -6,9 +6,10 @@
  */
 import * as z from 'zod/mini';
 import { PermanentEventError } from '../../errors.ts';
+import { lazy } from '../../lazy.ts';
 import type { Priority } from '../../write-back-summary.ts';
 import type { ProviderSettings } from '../types.ts';
-import { oauthAuth, privateAppAuth, type HubSpotAuth, type HubSpotOAuth } from './auth.ts';
+import { HUBSPOT_TOKEN_PATH, oauthAuth, privateAppAuth, type HubSpotAuth, type HubSpotOAuth } from './auth.ts';
 
 /** HubSpot's signature versions (reference/helpdesks.md §5.2). Only v3 is timestamped. */
 export const SIGNATURE_VERSIONS = ['v1', 'v2', 'v3'] as const;
@@ -70,25 +71,28 @@ export interface HubSpotSettings {
   readonly fieldMap: unknown;
 }
 
-const idSchema = z.union([z.string(), z.number()]);
-const schema = z.looseObject({
-  baseUrl: z.optional(z.url()),
-  accessToken: z.optional(z.string().check(z.minLength(1))),
-  refreshToken: z.optional(z.string().check(z.minLength(1))),
-  clientId: z.optional(z.string().check(z.minLength(1))),
-  clientSecret: z.optional(z.string().check(z.minLength(1))),
-  tokenUrl: z.optional(z.url()),
-  signatureVersions: z.optional(z.array(z.enum(SIGNATURE_VERSIONS)).check(z.minLength(1))),
-  closedStageIds: z.optional(z.array(idSchema).check(z.minLength(1))),
-  customFields: z.optional(z.record(z.string(), z.nullable(z.string().check(z.minLength(1))))),
-  tagsProperty: z.optional(z.nullable(z.string().check(z.minLength(1)))),
-  tagPrefix: z.optional(z.string()),
-  writeNotes: z.optional(z.boolean()),
-  priorityValues: z.optional(z.partialRecord(z.enum(['low', 'medium', 'high', 'urgent']), z.string().check(z.minLength(1)))),
-  ignoredSourceIds: z.optional(z.array(idSchema)),
-  noteAssociationTypeId: z.optional(z.number().check(z.int(), z.positive())),
-  fieldMap: z.optional(z.unknown()),
-});
+const idSchema = () => z.union([z.string(), z.number()]);
+// Built on first use (lib/lazy.ts): a container without HubSpot never needs it (issue #10).
+const schema = lazy(() =>
+  z.looseObject({
+    baseUrl: z.optional(z.url()),
+    accessToken: z.optional(z.string().check(z.minLength(1))),
+    refreshToken: z.optional(z.string().check(z.minLength(1))),
+    clientId: z.optional(z.string().check(z.minLength(1))),
+    clientSecret: z.optional(z.string().check(z.minLength(1))),
+    tokenUrl: z.optional(z.url()),
+    signatureVersions: z.optional(z.array(z.enum(SIGNATURE_VERSIONS)).check(z.minLength(1))),
+    closedStageIds: z.optional(z.array(idSchema()).check(z.minLength(1))),
+    customFields: z.optional(z.record(z.string(), z.nullable(z.string().check(z.minLength(1))))),
+    tagsProperty: z.optional(z.nullable(z.string().check(z.minLength(1)))),
+    tagPrefix: z.optional(z.string()),
+    writeNotes: z.optional(z.boolean()),
+    priorityValues: z.optional(z.partialRecord(z.enum(['low', 'medium', 'high', 'urgent']), z.string().check(z.minLength(1)))),
+    ignoredSourceIds: z.optional(z.array(idSchema())),
+    noteAssociationTypeId: z.optional(z.number().check(z.int(), z.positive())),
+    fieldMap: z.optional(z.unknown()),
+  }),
+);
 
 const EXAMPLES: Readonly<Record<string, string>> = {
   baseUrl: '"https://api.hubapi.com"',
@@ -96,7 +100,7 @@ const EXAMPLES: Readonly<Record<string, string>> = {
   refreshToken: 'the refresh token your public app received when it was installed',
   clientId: 'your public app\'s client ID (Auth tab)',
   clientSecret: 'your public app\'s client secret (Auth tab)',
-  tokenUrl: '"https://api.hubapi.com/oauth/v1/token"',
+  tokenUrl: '"https://api.hubapi.com/oauth/2026-03/token"',
   signatureVersions: '["v3"] (add "v1" or "v2" only for apps that cannot send v3)',
   closedStageIds: '["4"] (the internal ids of your pipelines\' closed statuses)',
   customFields: '{"ai_category": "simpli_category", "ai_agent": null}',
@@ -108,7 +112,7 @@ const EXAMPLES: Readonly<Record<string, string>> = {
 
 /** Validates HELPDESK_CONFIG.hubspot; throws PermanentEventError naming the setting and a fix. */
 export function readSettings(raw: ProviderSettings): HubSpotSettings {
-  const result = schema.safeParse(raw);
+  const result = schema().safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0];
     const key = String(issue?.path[0] ?? '');
@@ -130,7 +134,7 @@ export function readSettings(raw: ProviderSettings): HubSpotSettings {
   const baseUrl = (s.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
   const oauth: HubSpotOAuth | undefined =
     s.refreshToken !== undefined && s.clientId !== undefined && s.clientSecret !== undefined
-      ? { refreshToken: s.refreshToken, clientId: s.clientId, clientSecret: s.clientSecret, tokenUrl: s.tokenUrl ?? `${baseUrl}/oauth/v1/token` }
+      ? { refreshToken: s.refreshToken, clientId: s.clientId, clientSecret: s.clientSecret, tokenUrl: s.tokenUrl ?? `${baseUrl}${HUBSPOT_TOKEN_PATH}` }
       : undefined;
   const customFields: Record<string, string> = {};
   const merged = { ...DEFAULT_CUSTOM_FIELDS, ...s.customFields };

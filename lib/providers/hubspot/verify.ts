@@ -8,7 +8,7 @@
 import { AuthenticityError, PermanentEventError } from '../../errors.ts';
 import { shown } from '../../log-safe.ts';
 import { assertFresh, assertHasSecrets, decodeSignature, DEFAULT_TOLERANCE_MS, hmac, matchesAnySecret, sha256 } from '../../verify-hmac.ts';
-import type { VerifyInput, WebhookRequest } from '../types.ts';
+import { TIME_SIGNED, type Verified, type VerifyInput, type WebhookRequest } from '../types.ts';
 import { readSettings, type SignatureVersion } from './settings.ts';
 
 export const V3_SIGNATURE_HEADER = 'x-hubspot-signature-v3';
@@ -45,13 +45,13 @@ export function v3SignedUri(url: string): string {
 }
 
 /** Throws AuthenticityError (one reason per failed check) unless the request is from HubSpot. */
-export function verifyHubSpot({ request, secrets, settings, nowMs }: VerifyInput): void {
+export function verifyHubSpot({ request, secrets, settings, nowMs }: VerifyInput): Verified | undefined {
   assertHasSecrets('hubspot', secrets);
   const versions = enabledVersions(settings);
   const v3 = request.headers[V3_SIGNATURE_HEADER];
   if (v3 !== undefined && versions.includes('v3')) {
     verifyV3(request, v3, secrets, nowMs);
-    return;
+    return TIME_SIGNED;
   }
   const legacy = request.headers[LEGACY_SIGNATURE_HEADER];
   if (legacy !== undefined) {
@@ -68,8 +68,9 @@ export function verifyHubSpot({ request, secrets, settings, nowMs }: VerifyInput
         `a ${version} signature arrived but HELPDESK_CONFIG.hubspot.signatureVersions is ${JSON.stringify(versions)}`,
       );
     }
+    // v1/v2 sign no time: ingest marks their events for the Ledger's identity memory.
     verifyLegacy(request, version, legacy, secrets);
-    return;
+    return undefined;
   }
   if (v3 !== undefined) {
     throw new AuthenticityError('signature_version_not_enabled', `a v3 signature arrived but HELPDESK_CONFIG.hubspot.signatureVersions is ${JSON.stringify(versions)}`);

@@ -104,21 +104,25 @@ export function parseIntercom(request: WebhookRequest, settings: ProviderSetting
 }
 
 /**
- * The Ledger key. A creation is keyed by the conversation/ticket id, so any second notification of
- * it (another subscription, a replay) is a duplicate. Other events use the notification `id`
- * (`notif_…`), which Intercom keeps across resends while `delivery_attempts`, `delivered_at` and
- * so the bytes and signature change (helpdesks.md §3.3). Without an id, the newest part's id, then
- * a hash of the item (never of the envelope, whose delivery fields change on every attempt).
+ * The Ledger key, derivable from the API record as well (reconciliation, list.ts):
+ * - a creation is keyed by the conversation/ticket id, so any second notification of it (another
+ *   subscription, a replay) is a duplicate;
+ * - a resolution by the conversation/ticket id too: the notification id (`notif_…`) exists only in
+ *   the webhook, and a search result cannot reproduce it. One close notifying both ticket.closed and
+ *   ticket.state.updated is one event. A conversation closed, reopened and closed again within the
+ *   Ledger's TTL gets QA once (README, "Reconciliation"), as on Zendesk and Freshdesk;
+ * - a customer reply by the notification `id`, which Intercom keeps across resends while
+ *   `delivery_attempts`, `delivered_at` and so the bytes and signature change (helpdesks.md §3.3);
+ *   without one, the newest customer part's id, then a hash of the item (never of the envelope,
+ *   whose delivery fields change on every attempt).
  */
 function identityOf(eventType: EventType, ticketId: string, payload: IntercomPayload): string {
-  if (eventType === 'ticket.created') return `ticket.created:${ticketId}`;
-  // One close of a ticket may notify both ticket.closed and ticket.state.updated, each with its own
-  // notification id: the newest part (the state change to resolved) names the close instead.
-  const closePart = eventType === 'ticket.resolved' && payload.object === 'ticket' ? latestPart(payload.item)?.id : undefined;
-  const id =
-    closePart ??
-    payload.notificationId ??
-    (eventType === 'message.created' ? latestCustomerPart(payload.item)?.id : undefined) ??
-    sha256(JSON.stringify(payload.item)).toString('hex').slice(0, 32);
+  if (eventType === 'ticket.created' || eventType === 'ticket.resolved') return intercomTicketIdentity(eventType, ticketId);
+  const id = payload.notificationId ?? latestCustomerPart(payload.item)?.id ?? sha256(JSON.stringify(payload.item)).toString('hex').slice(0, 32);
   return `${eventType}:${ticketId}:${id}`;
+}
+
+/** `ticket.created:{id}` / `ticket.resolved:{id}`: the identity both the webhook and the listing give. */
+export function intercomTicketIdentity(eventType: 'ticket.created' | 'ticket.resolved', ticketId: string): string {
+  return `${eventType}:${ticketId}`;
 }

@@ -11,7 +11,7 @@ export const INTERCOM_SIGNATURE_HEADER = 'x-hub-signature';
 const SHA1_BYTES = 20;
 
 /** Throws an AuthenticityError (missing / malformed / no match / no secret) unless authentic. */
-export function verifyIntercom({ request, secrets }: VerifyInput): void {
+export function verifyIntercom({ request, secrets }: VerifyInput): undefined {
   assertHasSecrets('intercom', secrets);
   const header = request.headers[INTERCOM_SIGNATURE_HEADER];
   if (header === undefined || header.trim() === '') {

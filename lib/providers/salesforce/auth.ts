@@ -16,6 +16,16 @@
  *    https://help.salesforce.com/s/articleView?id=xcloud.remoteaccess_oauth_jwt_flow.htm).
  * 3. A static `accessToken`, used as given (as before): it cannot renew, so a 401 stays permanent.
  *
+ * API calls made with a token from flows 1 and 2 go to the `instance_url` its answer names, as
+ * Salesforce's own walk-through does (Connect REST API quickstart above: "The response includes the
+ * server instance and the access token"; step 2: use the returned `instance_url` as the server
+ * instance and the `access_token` in the Authorization header) — but only
+ * when it is trusted (`trustedInstanceOrigin`): https on a `*.salesforce.com` host (My Domain
+ * `*.my.salesforce.com`, sandboxes `*.sandbox.my.salesforce.com`, instanced `eu55.salesforce.com`:
+ * help.salesforce.com "My Domain"), or exactly the configured `instanceUrl`'s origin. Anything else
+ * is ignored and the calls stay on `instanceUrl`, so a token endpoint can never send the bridge's
+ * credentials to another host.
+ *
  * A token lives as long as the org's session timeout, which the answer does not say: it is kept
  * until `tokenLifetimeSeconds` (when set) or until the API answers `401` with errorCode
  * `INVALID_SESSION_ID` ("Session expired or invalid", REST API Developer Guide, "Status Codes and
@@ -70,11 +80,11 @@ export function salesforceAuth(settings: ProviderSettings, instanceUrl: string, 
         grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
         assertion: jwtAssertion({ iss: clientId, sub: username, aud: audience, exp: Math.floor(nowMs / 1000) + JWT_LIFETIME_SECONDS }, privateKey),
       });
-      return renewing('jwt_bearer', key(tokenUrl, clientId, username, privateKey), tokenUrl, form, 'HELPDESK_CONFIG.salesforce.clientId, username and privateKey', lifetimeMs, now);
+      return renewing('jwt_bearer', key(tokenUrl, clientId, username, privateKey), instanceUrl, form, 'HELPDESK_CONFIG.salesforce.clientId, username and privateKey', lifetimeMs, now);
     }
     if (typeof clientSecret !== 'string' || clientSecret === '') throw invalid('clientSecret', 'must be the consumer secret of the app whose clientId is set');
     const form = () => ({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret });
-    return renewing('client_credentials', key(tokenUrl, clientId, clientSecret), tokenUrl, form, 'HELPDESK_CONFIG.salesforce.clientId and clientSecret', lifetimeMs, now);
+    return renewing('client_credentials', key(tokenUrl, clientId, clientSecret), instanceUrl, form, 'HELPDESK_CONFIG.salesforce.clientId and clientSecret', lifetimeMs, now);
   }
   if (typeof accessToken !== 'string' || accessToken.trim() === '') {
     throw invalid('accessToken', 'is missing: set clientId + clientSecret (client credentials flow, renews itself), or an OAuth access token of the integration user');
@@ -86,33 +96,56 @@ export function salesforceAuth(settings: ProviderSettings, instanceUrl: string, 
 function renewing(
   kind: 'client_credentials' | 'jwt_bearer',
   cacheKey: string,
-  tokenUrl: string,
+  instanceUrl: string,
   form: (nowMs: number) => Record<string, string>,
   settingsNamed: string,
   lifetimeMs: number | undefined,
   now: () => number,
 ): SalesforceAuth {
+  const tokenUrl = `${instanceUrl}/services/oauth2/token`;
   const source = salesforceTokens.sourceFor(cacheKey, () => createTokenSource({ now }));
   const fetchToken = (http: HttpClient) => async () => {
     const issuedAt = now();
     const token = await requestToken(http, { service: 'salesforce', url: tokenUrl, form: form(issuedAt), settings: settingsNamed, now: issuedAt });
-    return { accessToken: token.accessToken, expiresAtMs: lifetimeMs === undefined ? token.expiresAtMs : issuedAt + lifetimeMs };
+    return {
+      accessToken: token.accessToken,
+      expiresAtMs: lifetimeMs === undefined ? token.expiresAtMs : issuedAt + lifetimeMs,
+      instanceUrl: trustedInstanceOrigin(token.instanceUrl, instanceUrl),
+    };
   };
+  /** The request sent to the token's instance instead of the configured one. */
+  const onInstance = (request: HttpRequest, origin: string | undefined): HttpRequest =>
+    origin !== undefined && request.url.startsWith(`${instanceUrl}/`) ? { ...request, url: `${origin}${request.url.slice(instanceUrl.length)}` } : request;
   return {
     kind,
     async request(http, request) {
-      const token = await source.get(fetchToken(http));
-      const first = withToken(request, token);
+      const issued = await source.getIssued(fetchToken(http));
+      const first = withToken(onInstance(request, issued.instanceUrl), issued.accessToken);
       try {
         return await http.request(first.request);
       } catch (error) {
         if (!(error instanceof UpstreamError) || error.status !== 401 || !first.sessionInvalid()) throw error;
-        source.invalidate(token);
-        const renewed = withToken(request, await source.get(fetchToken(http)));
+        source.invalidate(issued.accessToken);
+        const renewedToken = await source.getIssued(fetchToken(http));
+        const renewed = withToken(onInstance(request, renewedToken.instanceUrl), renewedToken.accessToken);
         return http.request(renewed.request);
       }
     },
   };
+}
+
+/**
+ * The origin API calls go to for a token answer's `instance_url`, or undefined (stay on the
+ * configured `instanceUrl`) unless it is https on a `*.salesforce.com` host with no credentials or
+ * port, or exactly the configured origin (a local fake, a proxy the deployment chose).
+ */
+export function trustedInstanceOrigin(instanceUrl: string | undefined, configured: string): string | undefined {
+  if (instanceUrl === undefined || !URL.canParse(instanceUrl) || !URL.canParse(configured)) return undefined;
+  const url = new URL(instanceUrl);
+  if (url.origin === new URL(configured).origin) return url.origin;
+  const salesforceHost = url.hostname.endsWith('.salesforce.com') && /^[a-z0-9.-]+$/.test(url.hostname);
+  if (url.protocol !== 'https:' || !salesforceHost || url.port !== '' || url.username !== '' || url.password !== '') return undefined;
+  return url.origin;
 }
 
 /** The request with the Bearer token, noting whether a 401 said INVALID_SESSION_ID. */

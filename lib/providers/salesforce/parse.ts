@@ -9,6 +9,8 @@ import { shown } from '../../log-safe.ts';
 import { firstString, withOverrides, type FieldMap } from '../../mapping.ts';
 import { isBridgeNote } from '../../write-back-summary.ts';
 import type { EventType, ParsedEvent, ParseResult, ProviderSettings, WebhookRequest } from '../types.ts';
+import { createdIdentity, messageIdentity, resolvedIdentity } from './identity.ts';
+import { messageTextOf } from './message-text.ts';
 import { parseOutboundMessage, type OutboundNotification } from './outbound-message.ts';
 
 /** What a queued Salesforce event carries. */
@@ -100,19 +102,10 @@ function eventOf(
  * by its own record Id.
  */
 function identityOf(eventType: EventType, ticketId: string, notification: OutboundNotification, fields: FieldMap<IdField>): string {
-  if (eventType === 'ticket.created') return `ticket.created:${ticketId}`;
-  if (eventType === 'ticket.resolved') {
-    const closedDate = firstString(notification.fields, fields.closedDate);
-    // As ISO 8601 UTC with milliseconds, whatever the notation: reconciliation derives the same key
-    // from the REST API's `…+0000` (lib/providers/salesforce/list.ts).
-    const closedMs = closedDate === undefined ? Number.NaN : Date.parse(closedDate);
-    return `ticket.resolved:${ticketId}:${Number.isNaN(closedMs) ? (closedDate ?? notification.id) : new Date(closedMs).toISOString()}`;
-  }
-  const recordId = firstString(notification.fields, fields.caseId);
-  return `message.created:${ticketId}:${recordId ?? notification.id}`;
+  if (eventType === 'ticket.created') return createdIdentity(ticketId);
+  // Reconciliation derives the same key from the REST API's record (identity.ts, list.ts).
+  if (eventType === 'ticket.resolved') return resolvedIdentity(ticketId, firstString(notification.fields, fields.closedDate), notification.id);
+  return messageIdentity(ticketId, firstString(notification.fields, fields.caseId) ?? notification.id);
 }
 
-/** The text of a CaseComment or EmailMessage. */
-export function messageTextOf(sObject: Readonly<Record<string, string | null>>): string | undefined {
-  return firstString(sObject, ['CommentBody', 'TextBody', 'HtmlBody']);
-}
+export { messageTextOf };

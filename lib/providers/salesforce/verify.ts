@@ -15,7 +15,7 @@ import { canonicalId } from './salesforce-id.ts';
 export const TOKEN_QUERY_PARAMETER = 'token';
 export const TOKEN_HEADER = 'x-webhook-token';
 
-export function verifySalesforce({ request, secrets, settings }: VerifyInput): void {
+export function verifySalesforce({ request, secrets, settings }: VerifyInput): undefined {
   assertHasSecrets('salesforce', secrets);
   // Read the allow-list first: a broken setting must fail closed even for a valid token.
   const allowed = allowedOrganizations(settings);

@@ -5,7 +5,7 @@
  */
 import { AuthenticityError } from '../../errors.ts';
 import { assertFresh, assertHasSecrets, decodeSignature, hmac, matchesAnySecret } from '../../verify-hmac.ts';
-import type { VerifyInput } from '../types.ts';
+import { TIME_SIGNED, type Verified, type VerifyInput } from '../types.ts';
 
 export const SIGNATURE_HEADER = 'x-zendesk-webhook-signature';
 export const TIMESTAMP_HEADER = 'x-zendesk-webhook-signature-timestamp';
@@ -20,7 +20,7 @@ export const ZENDESK_TOLERANCE_MS = 5 * 60 * 1000;
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})$/;
 
 /** Throws an AuthenticityError with a distinct reason unless the request is Zendesk's. */
-export function verifyZendesk({ request, secrets, nowMs }: VerifyInput): void {
+export function verifyZendesk({ request, secrets, nowMs }: VerifyInput): Verified {
   assertHasSecrets('zendesk', secrets);
   const header = request.headers[SIGNATURE_HEADER];
   if (header === undefined) throw new AuthenticityError('missing_signature', `no ${SIGNATURE_HEADER} header`);
@@ -40,4 +40,5 @@ export function verifyZendesk({ request, secrets, nowMs }: VerifyInput): void {
   if (!matched) throw new AuthenticityError('no_matching_signature', `${SIGNATURE_HEADER} matches no active secret`);
   // Freshness after the signature: the timestamp is only trustworthy once it is authenticated.
   assertFresh(Date.parse(trimmed), nowMs, ZENDESK_TOLERANCE_MS);
+  return TIME_SIGNED;
 }

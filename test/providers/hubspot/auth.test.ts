@@ -1,11 +1,13 @@
 /**
  * HubSpot public (OAuth) apps: access tokens from a refresh token, against a fake HubSpot built
- * from its documented contract. The token endpoint `POST /oauth/v1/token` takes a form-encoded
- * `grant_type=refresh_token&client_id&client_secret&refresh_token` and answers
- * `{token_type: "bearer", refresh_token, access_token, expires_in: 1800}` ("Refresh an access
- * token", developers.hubspot.com legacy OAuth v1 reference); a bad refresh token gets a 400 with
- * `status: "BAD_REFRESH_TOKEN"`. The CRM API answers an expired token with 401 and category
- * `EXPIRED_AUTHENTICATION`.
+ * from its documented contract. The token endpoint `POST /oauth/2026-03/token` takes every
+ * parameter form-encoded in the body — `grant_type=refresh_token&client_id&client_secret&refresh_token`,
+ * nothing in the query — and answers `{access_token, refresh_token, token_type, expires_in: 1800}`
+ * ("Refresh an access token", https://developers.hubspot.com/docs/api-reference/2026-03/authentication/oauth-tokens/refresh-oauth-token;
+ * the v1 migration guide, step 3). `/oauth/v1/token`, retired on 2027-02-16, is not served. A bad
+ * refresh token gets a 400 with RFC 6749's `error` plus HubSpot's `status: "BAD_REFRESH_TOKEN"`
+ * (changelog "New OAuth v3 API endpoints and standardized error responses"). The CRM API answers
+ * an expired token with 401 and category `EXPIRED_AUTHENTICATION`.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isRetryable, PermanentEventError } from '../../../lib/errors.ts';
@@ -17,6 +19,7 @@ import { startFakeServer, type FakeServer, type RecordedRequest, type Responder 
 import { helpdeskContract } from '../../support/helpdesk-contracts.ts';
 import { upstreamFailure } from '../../support/upstream-failure.ts';
 
+const TOKEN_PATH = '/oauth/2026-03/token';
 const CLIENT_ID = '5fake-client-id';
 const CLIENT_SECRET = 'fake-client-secret';
 const REFRESH_TOKEN = 'na1-fake-refresh-token';
@@ -26,12 +29,14 @@ const valid = new Set<string>();
 let issued = 0;
 let tokenMode: 'ok' | 'bad_refresh_token' | 'down' = 'ok';
 const http = createHttpClient({ retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2 } });
-const tokenRequests = (): RecordedRequest[] => hubspot.requests.filter((r) => r.path === '/oauth/v1/token');
+const tokenRequests = (): RecordedRequest[] => hubspot.requests.filter((r) => r.path === TOKEN_PATH);
 const apiRequests = (): RecordedRequest[] => hubspot.requests.filter((r) => r.path.startsWith('/crm/'));
 
 const hubspotResponder: Responder = (req) => {
-    if (req.path === '/oauth/v1/token') {
+    if (req.path === TOKEN_PATH) {
       if (req.method !== 'POST' || req.headers['content-type'] !== 'application/x-www-form-urlencoded') return { status: 415, json: { status: 'error' } };
+      // The 2026-03 endpoint takes its parameters in the body only.
+      if ([...req.query.keys()].length > 0) return { status: 400, json: { error: 'invalid_request', error_description: 'parameters belong in the body', status: 'error' } };
       if (tokenMode === 'down') return { status: 502, text: 'Bad Gateway' };
       const form = new URLSearchParams(req.rawBody);
       const ok =
@@ -40,10 +45,10 @@ const hubspotResponder: Responder = (req) => {
         form.get('client_id') === CLIENT_ID &&
         form.get('client_secret') === CLIENT_SECRET &&
         form.get('refresh_token') === REFRESH_TOKEN;
-      if (!ok) return { status: 400, json: { status: 'BAD_REFRESH_TOKEN', message: 'missing or invalid refresh token', correlationId: 'c0ffee' } };
+      if (!ok) return { status: 400, json: { error: 'invalid_grant', error_description: 'missing or invalid refresh token', status: 'BAD_REFRESH_TOKEN', message: 'missing or invalid refresh token', correlationId: 'c0ffee' } };
       const token = `CKfake-access-${++issued}`;
       valid.add(token);
-      return { json: { token_type: 'bearer', refresh_token: REFRESH_TOKEN, access_token: token, expires_in: 1800 } };
+      return { json: { access_token: token, refresh_token: REFRESH_TOKEN, token_type: 'bearer', expires_in: 1800 } };
     }
     const auth = String(req.headers.authorization ?? '');
     if (!valid.has(auth.replace(/^Bearer /, ''))) {
@@ -69,12 +74,12 @@ beforeEach(() => {
   hubspotTokens.clear();
 });
 
-const oauth = () => ({ refreshToken: REFRESH_TOKEN, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, tokenUrl: `${hubspot.url}/oauth/v1/token` });
+const oauth = () => ({ refreshToken: REFRESH_TOKEN, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, tokenUrl: `${hubspot.url}${TOKEN_PATH}` });
 const settings = () => readSettings({ baseUrl: hubspot.url, refreshToken: REFRESH_TOKEN, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
 const getTicket = (auth = requireAuth(settings())) => createHubSpotApi(http, hubspot.url, auth).get('/crm/v3/objects/tickets/512');
 
 describe('HubSpot OAuth (public app) credentials', () => {
-  it('exchanges the refresh token at {baseUrl}/oauth/v1/token, as documented, and calls the API with the access token', async () => {
+  it('exchanges the refresh token at {baseUrl}/oauth/2026-03/token, as documented, and calls the API with the access token', async () => {
     expect(await getTicket()).toMatchObject({ id: '512' });
     await getTicket();
     expect(tokenRequests()).toHaveLength(1);
@@ -121,7 +126,7 @@ describe('HubSpot OAuth (public app) credentials', () => {
     const error = await upstreamFailure(getTicket());
     expect(error).toMatchObject({ reason: 'token_request_failed', retryable: true, status: 400 });
     expect(isRetryable(error)).toBe(true);
-    expect(error.message).toContain('HTTP 400, BAD_REFRESH_TOKEN');
+    expect(error.message).toContain('HTTP 400, invalid_grant');
     expect(error.message).toContain('HELPDESK_CONFIG.hubspot.refreshToken, clientId and clientSecret');
     expect(error.message).not.toContain(REFRESH_TOKEN);
     expect(error.message).not.toContain(CLIENT_SECRET);
@@ -141,7 +146,7 @@ describe('HubSpot OAuth (public app) credentials', () => {
   it('refuses a token answer whose access_token could break the Authorization header, and one that is not JSON', async () => {
     for (const reply of [{ json: { access_token: 'abc\r\nX-Injected: 1', expires_in: 1800 } }, { json: { token_type: 'bearer', expires_in: 1800 } }, { text: '<html>login</html>' }]) {
       hubspotTokens.clear();
-      hubspot.respond((req) => (req.path === '/oauth/v1/token' ? reply : { status: 500 }));
+      hubspot.respond((req) => (req.path === TOKEN_PATH ? reply : { status: 500 }));
       const error = await upstreamFailure(getTicket());
       expect(error).toMatchObject({ reason: 'token_request_failed', retryable: true });
     }

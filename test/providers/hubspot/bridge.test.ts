@@ -122,18 +122,18 @@ describe('HubSpot end to end (real handlers on fauxqs + dynalite, fake Simpli an
 
   it('sends the ticket owner (hubspot_owner_id, which it asks the API for) as QA’s agent_id', async () => {
     h.helpdesk.respond((request) => {
-      if (request.method === 'GET' && request.path === '/crm/v3/objects/tickets/3052741912') {
+      if (request.method === 'GET' && request.path === '/crm/v3/objects/tickets/3052741913') {
         const ticket = JSON.parse(fixtureText('api-ticket.json')) as { properties: Record<string, unknown> };
         const asked = (request.query.get('properties') ?? '').split(',');
-        return { json: { ...ticket, properties: { ...ticket.properties, ...(asked.includes('hubspot_owner_id') ? { hubspot_owner_id: '52550153' } : {}) } } };
+        return { json: { ...ticket, id: '3052741913', properties: { ...ticket.properties, ...(asked.includes('hubspot_owner_id') ? { hubspot_owner_id: '52550153' } : {}) } } };
       }
       return hubspotApi(request);
     });
-    // Another close of the ticket (its own eventId), so the Ledger does not take it for the one above.
-    const body = compact('ticket-closed.json').replace('"eventId":1912345077', '"eventId":1912345099');
+    // The close of another ticket: a resolution is named by its ticket, so the one above's would be a duplicate.
+    const body = compact('ticket-closed.json').replace('"eventId":1912345077', '"eventId":1912345099').replace('"objectId":3052741912', '"objectId":3052741913');
     expect((await h.post('/webhooks/hubspot', body, hubspotHeaders(body))).statusCode).toBe(202);
     await h.drain();
-    expect(h.simpli.calls('POST', '/evaluate')[0]?.body).toMatchObject({ conversation_id: '3052741912', agent_id: '52550153' });
+    expect(h.simpli.calls('POST', '/evaluate')[0]?.body).toMatchObject({ conversation_id: '3052741913', agent_id: '52550153' });
   });
 
   it('a customer’s chat message → sentiment, written to the thread’s ticket; an agent’s reply runs nothing and writes nothing', async () => {
@@ -163,7 +163,7 @@ describe('HubSpot end to end (real handlers on fauxqs + dynalite, fake Simpli an
     expect(response.statusCode).toBe(202);
     expect(JSON.parse(response.body).eventIds).toEqual([
       'hubspot:ticket.created:3052742001',
-      'hubspot:ticket.resolved:48807704:2604412:1912346006:1752620005000:3052742003',
+      'hubspot:ticket.resolved:3052742003',
     ]);
     await h.drain();
     expect(h.simpli.calls('POST', '/classify')).toHaveLength(1);

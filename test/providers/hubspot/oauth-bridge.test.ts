@@ -23,7 +23,7 @@ let tokenEndpointAccepts = false;
 let issued = 0;
 
 function hubspot(request: RecordedRequest): FakeReply {
-  if (request.path === '/oauth/v1/token') {
+  if (request.path === '/oauth/2026-03/token') {
     const form = new URLSearchParams(request.rawBody);
     if (!tokenEndpointAccepts || form.get('grant_type') !== 'refresh_token' || form.get('refresh_token') !== 'na1-refresh') {
       return { status: 400, json: { status: 'BAD_REFRESH_TOKEN', message: 'missing or invalid refresh token' } };
@@ -59,7 +59,7 @@ describe('HubSpot public app: a token refresh that fails is retried, not parked'
     const ledgerItem = await h.ledger.get('hubspot:ticket.created:3052741912');
     expect(ledgerItem?.status).not.toBe('done');
     expect(await h.deadLetters()).toEqual([]);
-    expect(h.helpdesk.calls('POST', '/oauth/v1/token').length).toBeGreaterThan(0);
+    expect(h.helpdesk.calls('POST', '/oauth/2026-03/token').length).toBeGreaterThan(0);
     expect(h.helpdesk.requests.filter((r) => r.path.startsWith('/crm/'))).toEqual([]);
 
     tokenEndpointAccepts = true; // the operator fixed the app's credentials

@@ -42,11 +42,11 @@ describe('HubSpot payload shapes', () => {
     expect(parse([contact])).toEqual({ kind: 'ignored', reason: 'object.creation is not processed' });
   });
 
-  it('hs_pipeline_stage → the default closed stage "4" → ticket.resolved with the notification identity', () => {
+  it('hs_pipeline_stage → the default closed stage "4" → ticket.resolved keyed by the ticket id (what the search API can name too)', () => {
     expect(events(parse(fixture('ticket-closed.json')))[0]).toMatchObject({
       eventType: 'ticket.resolved',
       ticketId: '3052741912',
-      identity: 'ticket.resolved:48807704:2604412:1912345077:1752617520000:3052741912',
+      identity: 'ticket.resolved:3052741912',
     });
   });
 
@@ -120,7 +120,7 @@ describe('identity: the business event, stable across HubSpot retries', () => {
     const retry = fixture('ticket-closed.json').map((n) => Object.fromEntries(Object.entries({ ...n, attemptNumber: 1 }).reverse()));
     const retried = events(parse(JSON.stringify(retry, null, 2)));
     expect(retried.map((e) => e.identity)).toEqual(first.map((e) => e.identity));
-    expect(retried[0]?.identity).toBe('ticket.resolved:48807704:2604412:1912345077:1752617520000:3052741912');
+    expect(retried[0]?.identity).toBe('ticket.resolved:3052741912');
   });
 
   it('a second creation notification of the same ticket (another eventId) is the same business event', () => {
@@ -128,10 +128,15 @@ describe('identity: the business event, stable across HubSpot retries', () => {
     expect(events(parse(again))[0]?.identity).toBe('ticket.created:3052741912');
   });
 
-  it('two notifications that differ only in occurredAt are different events (eventId is not unique)', () => {
-    const a = fixture('ticket-closed.json')[0];
+  it('two message notifications that differ only in occurredAt are different events (eventId is not unique)', () => {
+    const a = fixture('conversation-new-message.json')[0];
     const ids = events(parse([a, { ...a, occurredAt: 1752617520001 }])).map((e) => e.identity);
     expect(new Set(ids).size).toBe(2);
+  });
+
+  it('a resolution is named by its ticket: two closing notifications of one ticket are one event', () => {
+    const a = fixture('ticket-closed.json')[0];
+    expect(events(parse([a, { ...a, eventId: 1912345099, occurredAt: 1752617520001 }])).map((e) => e.identity)).toEqual(['ticket.resolved:3052741912']);
   });
 
   it('the same notification twice in one batch is enqueued once', () => {

@@ -92,16 +92,18 @@ describe('Intercom end to end (real handlers on fauxqs + dynalite, fake Simpli a
   });
 
   it('sends the conversation’s admin_assignee_id as QA’s agent_id, and "" for Intercom’s 0 (unassigned)', async () => {
-    for (const [assignee, agent] of [[814860, '814860'], [0, '']] as const) {
+    // A resolution is named by its conversation: each case closes a conversation of its own.
+    for (const [assignee, agent, id] of [[814860, '814860', '2295'], [0, '', '3295']] as const) {
       h.simpli.requests.length = 0;
       h.helpdesk.respond(async (req) => {
-        const answer = await fakeIntercom(req);
-        return req.method === 'GET' && req.path === '/conversations/1295' ? { json: { ...(answer.json as object), admin_assignee_id: assignee } } : answer;
+        if (req.method !== 'GET' || req.path !== `/conversations/${id}`) return fakeIntercom(req);
+        const answer = await fakeIntercom({ ...req, path: '/conversations/1295' });
+        return { json: { ...(answer.json as object), id, admin_assignee_id: assignee } };
       });
-      const body = fixture('conversation-admin-closed').replace('notif_9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a', `notif_agent-${assignee}`);
+      const body = fixture('conversation-admin-closed').replace('notif_9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a', `notif_agent-${assignee}`).replace('"id": "1295"', `"id": "${id}"`);
       expect((await h.post('/webhooks/intercom', body, sign(body))).statusCode).toBe(202);
       await h.drain();
-      expect(h.simpli.calls('POST', '/evaluate')[0]?.body).toMatchObject({ conversation_id: '1295', agent_id: agent });
+      expect(h.simpli.calls('POST', '/evaluate')[0]?.body).toMatchObject({ conversation_id: id, agent_id: agent });
     }
     h.helpdesk.respond(fakeIntercom);
   });

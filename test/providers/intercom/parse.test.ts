@@ -21,10 +21,10 @@ describe('Intercom notifications → events', () => {
     ['conversation-user-created-v1', 'ticket.created', '147', 'ticket.created:147'],
     ['conversation-user-replied', 'message.created', '1295', 'message.created:1295:notif_3f2e1d0c-9b8a-4766-8554-433221100fed'],
     ['conversation-user-replied-v1', 'message.created', '147', 'message.created:147:notif_5b6c7d8e-9fa0-4b1c-8d2e-3f4a5b6c7d8e'],
-    ['conversation-admin-closed', 'ticket.resolved', '1295', 'ticket.resolved:1295:notif_9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a'],
+    ['conversation-admin-closed', 'ticket.resolved', '1295', 'ticket.resolved:1295'],
     ['ticket-created', 'ticket.created', '1296', 'ticket.created:1296'],
     ['ticket-contact-replied', 'message.created', '1296', 'message.created:1296:notif_22222222-3333-4444-8555-666666666666'],
-    ['ticket-state-updated-resolved', 'ticket.resolved', '1296', 'ticket.resolved:1296:9002'],
+    ['ticket-state-updated-resolved', 'ticket.resolved', '1296', 'ticket.resolved:1296'],
   ])('%s → %s of %s, identity %s', (name, eventType, ticketId, identity) => {
     const event = onlyEvent(parse(fixture(name)));
     expect(event).toMatchObject({ eventType, ticketId, identity });

@@ -270,3 +270,88 @@ describe('Salesforce static accessToken (unchanged)', () => {
     expect(org.tokenRequests()).toEqual([]);
   });
 });
+
+/**
+ * The token answer's `instance_url` names the org's instance, and Salesforce's walk-through sends
+ * API calls there (Connect REST API quickstart, step 2). `POD` stands for the org's My Domain; a
+ * fetch that plays DNS routes it to a second fake (`pod`) sharing the org's valid tokens, and
+ * records every URL the bridge asked for, so a call to any other host is seen, never sent.
+ */
+describe('Salesforce instance_url from the token answer', () => {
+  const POD = 'https://acme.my.salesforce.com';
+  let pod: FakeServer;
+  const fetched: string[] = [];
+  const podHttp = createHttpClient({
+    retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+    fetch: async (url, init) => {
+      fetched.push(url);
+      if (url.startsWith(`${POD}/`)) return fetch(`${pod.url}${url.slice(POD.length)}`, init);
+      if (url.startsWith(`${org.server.url}/`)) return fetch(url, init);
+      return new Response('{"error":"not a host of this test"}', { status: 502 });
+    },
+  });
+  const answering = (instanceUrl: unknown) =>
+    org.server.respond((req) => {
+      const reply = org.responder(req);
+      return req.path === '/services/oauth2/token' && reply instanceof Object && 'json' in reply && (reply.status ?? 200) === 200
+        ? { ...reply, json: { ...(reply.json as object), instance_url: instanceUrl } }
+        : reply;
+    });
+  const writeBackVia = async (settings: ProviderSettings) => {
+    for (const op of salesforceProvider.writeBack({ event, results, confidenceThreshold: 0.6 }, { settings, http: podHttp })) await op.run(podHttp);
+  };
+  const apiUrls = () => fetched.filter((u) => u.includes('/services/data/'));
+
+  beforeAll(async () => {
+    pod = await startFakeServer((req) => org.responder(req), { contract: helpdeskContract });
+  });
+  afterAll(async () => {
+    await pod?.stop();
+  });
+  beforeEach(() => {
+    pod.requests.length = 0;
+    fetched.length = 0;
+  });
+  afterEach(() => pod.assertNoViolations());
+
+  it('client credentials: API calls go to the instance the token answer names, with that token', async () => {
+    answering(POD);
+    await writeBackVia(clientCredentials());
+    expect(fetched[0]).toBe(`${org.server.url}/services/oauth2/token`);
+    expect(apiUrls().every((u) => u.startsWith(`${POD}/services/data/`))).toBe(true);
+    expect(pod.requests.map((r) => [r.method, r.headers.authorization])).toEqual([
+      ['PATCH', 'Bearer 00Dfake!token-1'],
+      ['POST', 'Bearer 00Dfake!token-1'],
+    ]);
+    expect(org.apiRequests()).toEqual([]);
+  });
+
+  it('JWT bearer too, and the token renewed after 401 INVALID_SESSION_ID keeps its instance', async () => {
+    answering(POD);
+    const jwt = { instanceUrl: org.server.url, clientId: CLIENT_ID, username: USERNAME, privateKey: PRIVATE_KEY };
+    await writeBackVia(jwt);
+    org.valid.clear();
+    await writeBackVia(jwt);
+    expect(org.tokenRequests()).toHaveLength(2);
+    expect(pod.requests.map((r) => r.headers.authorization)).toEqual(['Bearer 00Dfake!token-1', 'Bearer 00Dfake!token-1', 'Bearer 00Dfake!token-1', 'Bearer 00Dfake!token-2', 'Bearer 00Dfake!token-2']);
+    expect(org.apiRequests()).toEqual([]);
+  });
+
+  it.each([
+    ['another host', 'https://collector.example'],
+    ['http on a Salesforce host', 'http://acme.my.salesforce.com'],
+    ['a Salesforce name as a subdomain of another host', 'https://acme.my.salesforce.com.collector.example'],
+    ['a look-alike suffix', 'https://acmesalesforce.com'],
+    ['credentials in the URL', 'https://bridge:pw@acme.my.salesforce.com'],
+    ['an explicit port', 'https://acme.my.salesforce.com:8443'],
+    ['not a URL', 'acme.my.salesforce.com'],
+    ['not a string', 42],
+  ])('ignores an untrusted instance_url (%s): the calls stay on the configured instanceUrl', async (_, instanceUrl) => {
+    answering(instanceUrl);
+    await writeBackVia(clientCredentials());
+    expect(apiUrls()).toHaveLength(2);
+    expect(apiUrls().every((u) => u.startsWith(`${org.server.url}/services/data/`))).toBe(true);
+    expect(pod.requests).toEqual([]);
+    expect(org.apiRequests()).toHaveLength(2);
+  });
+});

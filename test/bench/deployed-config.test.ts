@@ -1,0 +1,80 @@
+/** The cost figure prices the template's memory and log settings, read from the file (issue #10). */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { deployedFunctions, deployedMetricFilters } from '../../infra/bench/deployed-config.ts';
+
+function templateFile(yaml: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'deployed-config-')), 'template.yaml');
+  writeFileSync(file, yaml);
+  return file;
+}
+
+describe('deployed function settings from a template', () => {
+  it('takes a function’s own MemorySize over Globals, Globals over Lambda’s 128 MB default, and the system log level', () => {
+    const file = templateFile(`
+Globals:
+  Function:
+    MemorySize: 384
+Resources:
+  A:
+    Type: AWS::Serverless::Function
+    Properties:
+      MemorySize: 256
+      LoggingConfig:
+        LogGroup: !Ref G
+        LogFormat: JSON
+        SystemLogLevel: WARN
+  B:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: b.handler
+  G:
+    Type: AWS::Logs::LogGroup
+`);
+    expect(deployedFunctions(file)).toEqual({
+      A: { name: 'A', memoryMb: 256, systemLogLevel: 'WARN' },
+      B: { name: 'B', memoryMb: 384, systemLogLevel: undefined },
+    });
+    expect(deployedFunctions(templateFile('Resources:\n  C:\n    Type: AWS::Serverless::Function\n    Properties: {}\n'))).toEqual({
+      C: { name: 'C', memoryMb: 128, systemLogLevel: undefined },
+    });
+  });
+
+  it('refuses a MemorySize it cannot price (a !Ref), naming the function', () => {
+    const file = templateFile('Resources:\n  D:\n    Type: AWS::Serverless::Function\n    Properties:\n      MemorySize: !Ref Memory\n');
+    expect(() => deployedFunctions(file)).toThrow(/D: MemorySize/);
+  });
+
+  it('reads the real template: every function has a memory and logs system lines at WARN', () => {
+    const functions = Object.values(deployedFunctions());
+    expect(functions.map((f) => f.name).sort()).toEqual(['IngestFunction', 'ProcessFunction', 'ReconcileFunction']);
+    for (const f of functions) {
+      expect(f.memoryMb).toBeGreaterThanOrEqual(128);
+      expect(f.systemLogLevel).toBe('WARN');
+    }
+  });
+
+  it('lists the template’s metric filters with the EMF fields they sum', () => {
+    const file = templateFile(`
+Resources:
+  Sums:
+    Type: AWS::Logs::MetricFilter
+    Properties:
+      FilterPattern: '{ $.WriteBacks >= 1 }'
+      MetricTransformations:
+        - MetricName: WriteBacksTotal
+  Lines:
+    Type: AWS::Logs::MetricFilter
+    Properties:
+      FilterPattern: '{ $.stage = "rejected" && $.status = 401 }'
+      MetricTransformations:
+        - MetricName: WebhooksUnauthorizedTotal
+`);
+    expect(deployedMetricFilters(file)).toEqual([
+      { metricName: 'WriteBacksTotal', emfFields: ['WriteBacks'] },
+      { metricName: 'WebhooksUnauthorizedTotal', emfFields: [] },
+    ]);
+  });
+});
