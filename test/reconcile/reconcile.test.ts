@@ -13,7 +13,8 @@ import { expectEachProcessedOnce, HOUR, seed, startRig, type HelpdeskKit, type R
 type KitFactory = (clock: () => number, baseUrl: () => string) => HelpdeskKit;
 
 const PROVIDERS: readonly (readonly [string, (pageSize: number, rateLimitEvery?: number) => KitFactory, number | undefined])[] = [
-  ['zendesk', (pageSize, rateLimitEvery) => zendeskKit({ pageSize, ...(rateLimitEvery === undefined ? {} : { rateLimitEvery }) }), 7],
+  // With reconcileComments: each ticket also has a customer reply (a message.created) and two comments that are none.
+  ['zendesk', (pageSize, rateLimitEvery) => zendeskKit({ pageSize, messages: true, ...(rateLimitEvery === undefined ? {} : { rateLimitEvery }) }), 7],
   ['freshdesk', (pageSize, rateLimitEvery) => freshdeskKit({ pageSize, ...(rateLimitEvery === undefined ? {} : { rateLimitEvery }) }), 5],
   // No 429: the org's daily allowance is a 403 REQUEST_LIMIT_EXCEEDED, retried by lib/http.ts (no
   // Retry-After); queryMore batches of 7. Cases with customer messages (a published comment, an
