@@ -5,15 +5,14 @@
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { own } from '../../lib/own.ts';
-import { loadProcessConfig, parseHelpdeskConfig, type HelpdeskConfig } from '../../lib/config.ts';
+import { loadProcessConfig } from '../../lib/config.ts';
 import { createDeadLetter } from '../../lib/dead-letter.ts';
 import { createJsonlDryRun } from '../../lib/dry-run.ts';
 import { createLedger } from '../../lib/ledger.ts';
 import { processProviders } from '../../lib/providers/process-registry.ts';
-import { jsonSource } from '../../lib/secrets.ts';
+import { helpdeskConfigSource } from '../shared/helpdesk-config.ts';
 import { createLogger, createMetrics, injectLambdaContext } from '../shared/observability.ts';
 import { installSourceMappedStacks } from '../shared/source-mapped-stack.ts';
 import { createProcessHandler } from './app.ts';
@@ -24,12 +23,7 @@ installSourceMappedStacks(import.meta.url);
 const config = loadProcessConfig();
 const dynamodb = new DynamoDBClient({});
 const sqs = new SQSClient({});
-let secretsManager: SecretsManagerClient | undefined;
-const helpdeskConfig = jsonSource<HelpdeskConfig | undefined>('HELPDESK_CONFIG', config.helpdeskConfig, parseHelpdeskConfig, {
-  client: () => (secretsManager ??= new SecretsManagerClient({})),
-  cacheSeconds: config.secretsCacheSeconds,
-  fallback: undefined,
-});
+const helpdeskConfig = helpdeskConfigSource(config);
 
 const logger = createLogger();
 

@@ -4,21 +4,15 @@
  */
 import middy from '@middy/core';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { own } from '../../lib/own.ts';
-import { loadReconcileConfig, parseHelpdeskConfig, type HelpdeskConfig } from '../../lib/config.ts';
-import { jsonSource } from '../../lib/secrets.ts';
+import { loadReconcileConfig } from '../../lib/config.ts';
+import { helpdeskConfigSource } from '../shared/helpdesk-config.ts';
 import { createLogger, createMetrics, injectLambdaContext } from '../shared/observability.ts';
 import { createReconcileHandler } from './app.ts';
 
 const config = loadReconcileConfig();
-let secretsManager: SecretsManagerClient | undefined;
-const helpdeskConfig = jsonSource<HelpdeskConfig | undefined>('HELPDESK_CONFIG', config.helpdeskConfig, parseHelpdeskConfig, {
-  client: () => (secretsManager ??= new SecretsManagerClient({})),
-  cacheSeconds: config.secretsCacheSeconds,
-  fallback: undefined,
-});
+const helpdeskConfig = helpdeskConfigSource(config);
 const logger = createLogger();
 const metrics = createMetrics();
 const reconcile = createReconcileHandler({
