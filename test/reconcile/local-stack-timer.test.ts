@@ -7,7 +7,7 @@ import { startLocalStack, type LocalStack } from '../../infra/start.ts';
 import { defaultSimpli } from '../support/bridge-harness.ts';
 import { startFakeServer, type FakeServer } from '../support/fake-server.ts';
 import { startFakeZendesk, ZENDESK_EMAIL, ZENDESK_TOKEN, zendeskTicket, type FakeZendesk } from '../support/fake-zendesk.ts';
-import { LOCAL_DEFAULTS_ENV } from '../support/local-stack-env.ts';
+import { localEnvWithSimpli } from '../support/local-stack-env.ts';
 
 let stack: LocalStack;
 let simpli: FakeServer;
@@ -26,15 +26,10 @@ beforeAll(async () => {
   for (const id of ids) zendesk.tickets.set(id, zendeskTicket(id, Date.now() - 20 * 60_000, 'open'));
   stack = await startLocalStack({
     port: 0,
-    env: {
-      ...LOCAL_DEFAULTS_ENV,
-      TRIAGE_URL: simpli.url,
-      SENTIMENT_URL: simpli.url,
-      QA_URL: simpli.url,
-      REPLY_URL: simpli.url,
+    env: localEnvWithSimpli(simpli.url, {
       HELPDESK_CONFIG: JSON.stringify({ zendesk: { baseUrl: helpdesk.url, email: ZENDESK_EMAIL, apiToken: ZENDESK_TOKEN } }),
       RECONCILE_INTERVAL_SECONDS: '1',
-    },
+    }),
     poller: { maximumBatchingWindowMs: 0, waitTimeSeconds: 1 },
     logFormat: 'pretty',
     print: (line) => lines.push(line),

@@ -13,3 +13,8 @@ export const LOCAL_DEFAULTS_ENV = {
   HELPDESK_CONFIG: undefined,
   HELPDESK_CONFIG_ARN: undefined,
 } as const;
+
+/** The local stack's environment with every Simpli service at one fake server, the rest as above. */
+export function localEnvWithSimpli(simpliUrl: string, extra: Record<string, string | undefined> = {}) {
+  return { ...LOCAL_DEFAULTS_ENV, TRIAGE_URL: simpliUrl, SENTIMENT_URL: simpliUrl, QA_URL: simpliUrl, REPLY_URL: simpliUrl, ...extra };
+}
