@@ -17,6 +17,7 @@ import { validateSimpliRequest, validationErrorBody } from '../../infra/simpli-s
 import { zendeskProvider } from '../../lib/providers/zendesk/index.ts';
 import { DEFAULT_SECRET, startHarness, type Harness } from '../support/bridge-harness.ts';
 import type { RecordedRequest, Responder } from '../support/fake-server.ts';
+import { seededRandom } from '../support/fault-kit.ts';
 
 const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(`../fixtures/zendesk/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
 const CREATED = fixture('ticket-created.json');
@@ -248,24 +249,12 @@ function expectedViews(processed: readonly HelpdeskEvent[]): Map<string, TicketV
 
 // ---------------------------------------------------------------------------------------------
 
-/** mulberry32: a small seeded PRNG, so a failing order can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /**
  * Every event of tickets `first`…`first + TICKETS - 1` once, a third of them twice or three times
  * (redeliveries), shuffled. Each run uses tickets of its own: the Ledger keeps each ticket's state.
  */
 function deliveries(seed: number, first: number): HelpdeskEvent[] {
-  const random = prng(seed);
+  const random = seededRandom(seed); // mulberry32: a failing order can be replayed
   const all: HelpdeskEvent[] = [];
   for (let i = first; i < first + TICKETS; i++) {
     for (const e of eventsOf(i)) {
