@@ -139,7 +139,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       host: options.host ?? '127.0.0.1',
       timeoutMs: resources.ingestTimeoutSeconds * 1000,
       region: emulators.region,
-      routes: resources.httpRoutes,
       onResponse: ({ method, path, statusCode, durationMs }) => {
         if (logFormat === 'pretty') print(printable(`${clock()}  ${statusCode < 300 ? '→' : '✗'} ${method} ${path} ${statusCode} (${durationMs} ms)`));
       },
