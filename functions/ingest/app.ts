@@ -28,7 +28,7 @@ export function createIngestHandler(deps: IngestAppDeps) {
       deps.logger.debug('not a webhook route', { status: miss.statusCode, method: shown(input.request.method), path: shown(event.rawPath) });
       return miss;
     }
-    // The API Gateway request id is the correlation id; it travels in every queue message.
+    // The endpoint's request id is the correlation id; it travels in every queue message.
     // The route's provider segment is the caller's text: logged only when it is a name we know.
     deps.logger.appendKeys({ correlationId: input.requestId, provider: knownProvider(input.provider.toLowerCase(), deps) ?? shown(input.provider) });
     const metrics = deps.metrics;
