@@ -301,6 +301,7 @@ export async function cost(): Promise<FigureResult> {
     rows.push({
       figure: '7 cost',
       metric: `  floor of this architecture, batches of ${BATCH}: ${Object.entries(floor)
+        .filter(([, v]) => v > 0)
         .map(([k, v]) => `${k} $${v.toFixed(2)}`)
         .join(', ')}`,
       unit: '$',
