@@ -1,38 +1,34 @@
 /**
- * The local HTTP API (reference/aws.md D3): a node:http server that turns each request into the
- * API Gateway HTTP API payload 2.0 event the deployed IngestFunction receives — built from the RAW
- * bytes, so signatures verify exactly as behind API Gateway — invokes the handler, and writes its
- * result back.
+ * The local webhook endpoint (reference/aws.md D3): a node:http server that turns each request into
+ * the payload 2.0 event the deployed IngestFunction receives from its function URL — built from the
+ * RAW bytes, so signatures verify exactly as on AWS — invokes the handler, and writes its result back.
  *
- * Like HTTP API, only the template's routes reach the function (POST on `/webhooks/{provider}`,
- * `/webhooks/{provider}/{event}`, `/webhook/ticket-created|ticket-resolved`); any other method or
- * path gets API Gateway's own `404 {"message":"Not Found"}` without invoking it. An unknown
- * provider or event inside a route is the handler's 404.
+ * Like a function URL (https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html), every
+ * method and path reaches the function, with route key `$default` and no path parameters: the
+ * handler itself answers 404 or 405 to what is no webhook route (lib/api-gateway.ts routeMiss).
+ * The deployed HTTP API option (Endpoint=HttpApi) has one `$default` route too, so it sends the same.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { createLambdaContext, withTimeout } from './poller.ts';
-import type { HttpRoute } from './resources.ts';
 
-export type HttpApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2 | string | object | undefined>;
+export type WebhookHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2 | string | object | undefined>;
 
 export interface LocalApiOptions {
-  readonly handler: HttpApiHandler;
+  readonly handler: WebhookHandler;
   readonly port?: number;
   readonly host?: string;
-  /** The function's Timeout; HTTP API itself gives up after 30 s. */
+  /** The function's Timeout (a function URL waits as long as the function may run). */
   readonly timeoutMs?: number;
   readonly region?: string;
   readonly functionName?: string;
-  /** The API's routes (template.yaml's HttpApi events); DEFAULT_ROUTES otherwise. */
-  readonly routes?: readonly HttpRoute[];
   /** A client that has not sent its headers by then gets 408 and is closed (default 10 s). */
   readonly headersTimeoutMs?: number;
-  /** A client that has not sent its whole request by then gets 408 and is closed (default 30 s, HTTP API's timeout). */
+  /** A client that has not sent its whole request by then gets 408 and is closed (default 30 s). */
   readonly requestTimeoutMs?: number;
-  /** Body limit; past it the reading stops and 413 is answered at once (default HTTP API's 10 MiB). */
+  /** Body limit; past it the reading stops and 413 is answered at once (default a function URL's 6 MB). */
   readonly maxPayloadBytes?: number;
   /** Called after each response (the local stack logs it). */
   readonly onResponse?: (info: { method: string; path: string; statusCode: number; durationMs: number }) => void;
@@ -45,28 +41,25 @@ export interface LocalApi {
   stop(): Promise<void>;
 }
 
-/** The routes template.yaml declares, for callers without the template. */
-export const DEFAULT_ROUTES: readonly HttpRoute[] = [
-  { method: 'POST', path: '/webhooks/{provider}' },
-  { method: 'POST', path: '/webhooks/{provider}/{event}' },
-  { method: 'POST', path: '/webhook/ticket-created' },
-  { method: 'POST', path: '/webhook/ticket-resolved' },
-];
-
-/** HTTP API's payload limit. */
-const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
-/** HTTP API's integration timeout. */
-const API_TIMEOUT_MS = 30_000;
+/**
+ * A function URL's request payload limit, 6 MB (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html,
+ * "Invocation payload (request and response): 6 MB each for synchronous"). IngestFunction refuses
+ * far smaller bodies itself (413).
+ */
+const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
+/** How long the local endpoint waits for the function when no Timeout is given (Lambda's default is 3 s; the template sets 10 s). */
+const DEFAULT_TIMEOUT_MS = 30_000;
+/** A client still sending its request after this is a slow client (408). */
+const REQUEST_TIMEOUT_MS = 30_000;
 /** Headers are a few hundred bytes: a client still sending them after this is a slow-loris. */
 const HEADERS_TIMEOUT_MS = 10_000;
 
 export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi> {
   const region = options.region ?? 'us-east-1';
-  const timeoutMs = Math.min(options.timeoutMs ?? API_TIMEOUT_MS, API_TIMEOUT_MS);
-  const routes = options.routes ?? DEFAULT_ROUTES;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxPayloadBytes = options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES;
   const headersTimeout = options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
-  const requestTimeout = Math.max(options.requestTimeoutMs ?? API_TIMEOUT_MS, headersTimeout);
+  const requestTimeout = Math.max(options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS, headersTimeout);
   // Node answers 408 and closes a connection past either timeout (issue #13 finding 15: slow
   // clients were never timed out); it checks every `connectionsCheckingInterval` ms.
   const serverOptions = { headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(1_000, headersTimeout) };
@@ -85,7 +78,6 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     const body = await readRaw(req, maxPayloadBytes);
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
-    const route = matchRoute(method, url.pathname, routes);
     const done = (statusCode: number) => options.onResponse?.({ method, path: url.pathname, statusCode, durationMs: Date.now() - startedMs });
     if (body === undefined) {
       // Answer now and read no more of the body: close the connection once the answer is out.
@@ -96,17 +88,13 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       send(res, 413, { 'content-type': 'application/json', connection: 'close' }, JSON.stringify({ message: 'Request Entity Too Large' }));
       return done(413);
     }
-    if (route === undefined) {
-      send(res, 404, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Not Found' }));
-      return done(404);
-    }
-    const event = toHttpApiEvent(req, body, { routeKey: route.routeKey, pathParameters: route.parameters, startedMs });
-    let result: Awaited<ReturnType<HttpApiHandler>>;
+    const event = toUrlEvent(req, body, startedMs);
+    let result: Awaited<ReturnType<WebhookHandler>>;
     try {
       const context = createLambdaContext({ functionName: options.functionName ?? 'IngestFunction', timeoutMs, region });
       result = await withTimeout(options.handler(event, context), timeoutMs, options.functionName ?? 'IngestFunction');
     } catch (error) {
-      // What HTTP API answers when the function fails or times out.
+      // What a function URL answers when the function fails or times out.
       console.error('ingest handler failed:', error);
       send(res, 500, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Internal Server Error' }));
       return done(500);
@@ -133,29 +121,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   };
 }
 
-/** HTTP API route matching: exact segments and `{name}` parameters (no greedy `{proxy+}` needed here). */
-function matchRoute(method: string, path: string, routes: readonly HttpRoute[]): { routeKey: string; parameters: Record<string, string> } | undefined {
-  const segments = path.split('/');
-  for (const route of routes) {
-    if (route.method !== 'ANY' && route.method !== method) continue;
-    const parts = route.path.split('/');
-    if (parts.length !== segments.length) continue;
-    const parameters: Record<string, string> = {};
-    const ok = parts.every((part, i) => {
-      const segment = segments[i] ?? '';
-      if (part.startsWith('{') && part.endsWith('}')) {
-        if (segment === '') return false;
-        parameters[part.slice(1, -1)] = decodeSafe(segment);
-        return true;
-      }
-      return part === segment;
-    });
-    if (ok) return { routeKey: `${route.method} ${route.path}`, parameters };
-  }
-  return undefined;
-}
-
-/** Content types HTTP API passes as text; anything else arrives base64-encoded. */
+/** Content types passed as text (function URLs and HTTP APIs alike); anything else arrives base64-encoded. */
 export function isTextual(contentType: string | undefined): boolean {
   if (contentType === undefined) return false;
   const type = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
@@ -170,15 +136,11 @@ export function isTextual(contentType: string | undefined): boolean {
   );
 }
 
-/** The HTTP API payload 2.0 event of one request (see `sam local generate-event apigateway http-api-proxy`). */
-export function toHttpApiEvent(
-  req: IncomingMessage,
-  rawBody: Buffer,
-  route: { routeKey: string; pathParameters: Record<string, string>; startedMs: number },
-): APIGatewayProxyEventV2 {
+/** The function URL event (payload 2.0) of one request (https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html#urls-payloads). */
+export function toUrlEvent(req: IncomingMessage, rawBody: Buffer, startedMs: number): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   const cookies: string[] = [];
-  // rawHeaders keeps duplicates; HTTP API joins them with ',' (cookies go to `cookies`).
+  // rawHeaders keeps duplicates; they are joined with ',' (cookies go to `cookies`).
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
     const name = (req.rawHeaders[i] ?? '').toLowerCase();
     const value = req.rawHeaders[i + 1] ?? '';
@@ -188,10 +150,10 @@ export function toHttpApiEvent(
     }
     headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
   }
-  // The TCP peer, as API Gateway's sourceIp (allowedIps checks it). No loopback default: a socket
+  // The TCP peer, as the endpoint's sourceIp (allowedIps checks it). No loopback default: a socket
   // without an address (already closed) must not pass an allow-list as 127.0.0.1.
   const sourceIp = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
-  // API Gateway adds the forwarding headers; the ingest handler rebuilds the called URL from them.
+  // The endpoint adds the forwarding headers; the ingest handler rebuilds the called URL from them.
   // The scheme and port are the server's own facts, never the client's (issue #13 finding 7).
   headers['x-forwarded-for'] ??= sourceIp;
   headers['x-forwarded-port'] = String(req.socket.localPort ?? '');
@@ -210,7 +172,7 @@ export function toHttpApiEvent(
   const requestId = randomUUID();
   const event: APIGatewayProxyEventV2 = {
     version: '2.0',
-    routeKey: route.routeKey,
+    routeKey: '$default',
     rawPath,
     rawQueryString,
     headers,
@@ -227,22 +189,21 @@ export function toHttpApiEvent(
         userAgent: headers['user-agent'] ?? '',
       },
       requestId,
-      routeKey: route.routeKey,
+      routeKey: '$default',
       stage: '$default',
-      time: clfTime(route.startedMs),
-      timeEpoch: route.startedMs,
+      time: clfTime(startedMs),
+      timeEpoch: startedMs,
     },
     isBase64Encoded: rawBody.length > 0 && !textual,
   };
   if (cookies.length > 0) event.cookies = cookies;
   if (Object.keys(queryStringParameters).length > 0) event.queryStringParameters = queryStringParameters;
-  if (Object.keys(route.pathParameters).length > 0) event.pathParameters = route.pathParameters;
   if (rawBody.length > 0) event.body = textual ? rawBody.toString('utf8') : rawBody.toString('base64');
   return event;
 }
 
-/** HTTP API's mapping of a payload 2.0 result: a structured result, or any other value as JSON 200. */
-function toHttpResponse(result: Awaited<ReturnType<HttpApiHandler>>): {
+/** The mapping of a payload 2.0 result: a structured result, or any other value as JSON 200. */
+function toHttpResponse(result: Awaited<ReturnType<WebhookHandler>>): {
   statusCode: number;
   headers: Record<string, string>;
   body: Buffer;
@@ -295,15 +256,7 @@ function readRaw(req: IncomingMessage, limit: number): Promise<Buffer | undefine
   });
 }
 
-function decodeSafe(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-}
-
-/** `12/Mar/2020:19:03:58 +0000`, as HTTP API writes `requestContext.time`. */
+/** `12/Mar/2020:19:03:58 +0000`, as the endpoint writes `requestContext.time`. */
 function clfTime(ms: number): string {
   const d = new Date(ms);
   const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

@@ -22,6 +22,7 @@ import {
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { parseDocument, type CollectionTag, type ScalarTag, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { Emulators } from './emulators.ts';
+import { WEBHOOK_ROUTES } from '../lib/api-gateway.ts';
 
 export const DEFAULT_TEMPLATE_PATH = fileURLToPath(new URL('../template.yaml', import.meta.url));
 export const LOCAL_STACK_NAME = 'simpli-webhook-bridge-local';
@@ -344,9 +345,9 @@ export interface LocalResources {
   readonly visibilityTimeoutSeconds: number;
   /** The consumer of the ticket queue as the template declares it. */
   readonly processFunction: EventSourceSettings;
-  /** Timeout of the function behind the HTTP API, if the template has one. */
+  /** Timeout of the function behind the webhook endpoint (the function URL's target). */
   readonly ingestTimeoutSeconds: number;
-  /** The HTTP API's routes (`HttpApi` events), e.g. `{ method: 'POST', path: '/webhooks/{provider}' }`. */
+  /** The webhook routes the function answers (lib/api-gateway.ts), e.g. `{ method: 'POST', path: '/webhooks/{provider}' }`. */
   readonly httpRoutes: readonly HttpRoute[];
   /**
    * Each function's environment as the template sets it (Globals merged), resolved against the
@@ -450,7 +451,7 @@ export async function createLocalResources(options: LocalResourcesOptions): Prom
     visibilityTimeoutSeconds: Number(queue.attributes.VisibilityTimeout ?? 30),
     processFunction: eventSourceOf(template, ids.queue, ctx, warnings),
     ingestTimeoutSeconds: ingestTimeoutOf(template, ctx),
-    httpRoutes: httpRoutesOf(template, ctx),
+    httpRoutes: WEBHOOK_ROUTES.map((path) => ({ method: 'POST', path })),
     functionEnvironments: functionEnvironmentsOf(template, ctx),
     warnings,
   };
@@ -614,29 +615,14 @@ function eventSourceOf(template: CfnTemplate, queueId: string, ctx: ResolveConte
 
 function ingestTimeoutOf(template: CfnTemplate, ctx: ResolveContext): number {
   for (const resource of Object.values(template.Resources)) {
-    if (!FUNCTION_TYPES.includes(resource.Type)) continue;
-    const events = resource.Properties?.Events;
-    if (isRecord(events) && Object.values(events).some((e) => isRecord(e) && (e.Type === 'HttpApi' || e.Type === 'Api'))) {
-      return functionTimeout(resource, template, ctx);
-    }
+    if (resource.Type !== 'AWS::Lambda::Url') continue;
+    const target = resource.Properties?.TargetFunctionArn;
+    const getAtt = isRecord(target) ? target['Fn::GetAtt'] : undefined;
+    const id = Array.isArray(getAtt) ? String(getAtt[0]) : isRecord(target) && typeof target.Ref === 'string' ? target.Ref : undefined;
+    const fn = id === undefined ? undefined : template.Resources[id];
+    if (fn !== undefined && FUNCTION_TYPES.includes(fn.Type)) return functionTimeout(fn, template, ctx);
   }
   return 30;
-}
-
-function httpRoutesOf(template: CfnTemplate, ctx: ResolveContext): HttpRoute[] {
-  const routes: HttpRoute[] = [];
-  for (const resource of Object.values(template.Resources)) {
-    if (!FUNCTION_TYPES.includes(resource.Type)) continue;
-    const events = resource.Properties?.Events;
-    if (!isRecord(events)) continue;
-    for (const event of Object.values(events)) {
-      if (!isRecord(event) || event.Type !== 'HttpApi' || !isRecord(event.Properties)) continue;
-      const method = safeResolve(event.Properties.Method, ctx);
-      const path = safeResolve(event.Properties.Path, ctx);
-      if (typeof path === 'string') routes.push({ method: typeof method === 'string' ? method.toUpperCase() : 'ANY', path });
-    }
-  }
-  return routes;
 }
 
 /** Variables whose value names a secret in Secrets Manager: locally the JSON variables are used instead. */

@@ -139,7 +139,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       host: options.host ?? '127.0.0.1',
       timeoutMs: resources.ingestTimeoutSeconds * 1000,
       region: emulators.region,
-      routes: resources.httpRoutes,
       onResponse: ({ method, path, statusCode, durationMs }) => {
         if (logFormat === 'pretty') print(printable(`${clock()}  ${statusCode < 300 ? '→' : '✗'} ${method} ${path} ${statusCode} (${durationMs} ms)`));
       },
@@ -444,7 +443,7 @@ function banner(stack: LocalStack): string {
     '',
     'Simpli Webhook Bridge — local stack (real handlers, emulated AWS)',
     '',
-    `  API          ${stack.url}`,
+    `  Endpoint     ${stack.url} (every request to IngestFunction, as its function URL)`,
     ...routes.map((route, i) => `  ${i === 0 ? 'Routes      ' : '            '} ${route}`),
     `               {provider}: ${PROVIDER_NAMES.join(', ')}, or a connector in HELPDESK_CONFIG; {event}: ticket-created, message-created, ticket-resolved`,
     `  SQS          fauxqs ${stack.emulators.sqsEndpoint}: TicketQueue (visibility ${r.visibilityTimeoutSeconds} s, maxReceiveCount ${r.maxReceiveCount}) → DeadLetterQueue`,

@@ -1,7 +1,8 @@
 /**
- * API Gateway HTTP API (payload 2.0) ⇄ the core: the raw request out of the event, and every
- * ingest result or error into one response. Callers get a status and a generic text; the detail of
- * a rejection goes to the logs only (401s never say which check failed).
+ * The webhook endpoint's event (payload 2.0, as a Lambda function URL sends it — the same format as
+ * an API Gateway HTTP API's) ⇄ the core: the raw request out of the event, and every ingest result
+ * or error into one response. Callers get a status and a generic text; the detail of a rejection
+ * goes to the logs only (401s never say which check failed).
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { AuthenticityError, BridgeError, ConfigError, ForbiddenError, NotFoundError, PayloadTooLargeError, QueueUnavailableError, UnprocessableEventError } from './errors.ts';
@@ -12,6 +13,27 @@ import type { ProviderIngest } from './providers/types.ts';
 export const RETRY_AFTER_SECONDS = 30;
 
 const ROUTE = /\/webhooks?\/([^/]+)(?:\/([^/]+))?\/?$/;
+
+/**
+ * The routes, all POST. A function URL hands the function every method and path
+ * (https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html), so the function itself
+ * turns away what no helpdesk sends — before any other work, as API Gateway's routes did.
+ */
+export const WEBHOOK_ROUTES = ['/webhooks/{provider}', '/webhooks/{provider}/{event}', '/webhook/ticket-created', '/webhook/ticket-resolved'] as const;
+const WEBHOOK_PATH = /^\/(?:webhooks\/[^/]+(?:\/[^/]+)?|webhook\/ticket-(?:created|resolved))\/?$/;
+
+/**
+ * 404 for a path that is no webhook route, 405 for another method than POST on one; undefined for
+ * a webhook request. Scanners probe every public URL: these are answered without a log line at
+ * INFO or a metric of ours (Lambda's Url4xxCount counts them).
+ */
+export function routeMiss(rawPath: string, method: string): Response | undefined {
+  if (!WEBHOOK_PATH.test(rawPath)) return json(404, { error: 'not_found', message: 'no such webhook route; POST to /webhooks/{provider}' });
+  if (method !== 'POST') {
+    return json(405, { error: 'method_not_allowed', message: 'webhooks are POST requests' }, { allow: 'POST' });
+  }
+  return undefined;
+}
 
 /** Extracts provider, event and the raw request; `publicBaseUrl` is what the helpdesk called. */
 export function toIngestInput(event: APIGatewayProxyEventV2, publicBaseUrl: string | undefined): IngestInput {
@@ -34,7 +56,7 @@ export function toIngestInput(event: APIGatewayProxyEventV2, publicBaseUrl: stri
     provider: decodeSegment(provider),
     routeEvent: routeEvent === undefined ? undefined : decodeSegment(routeEvent),
     requestId: event.requestContext.requestId,
-    // The TCP peer as API Gateway saw it; never X-Forwarded-For, which the caller writes.
+    // The TCP peer as Lambda's URL endpoint saw it; never X-Forwarded-For, which the caller writes.
     sourceIp: event.requestContext.http.sourceIp,
     request: {
       method: event.requestContext.http.method.toUpperCase(),
@@ -48,9 +70,10 @@ export function toIngestInput(event: APIGatewayProxyEventV2, publicBaseUrl: stri
 }
 
 /**
- * The URL as the helpdesk called it. Behind API Gateway the host is `domainName`; a named stage is
- * part of `rawPath`. With a custom domain or a proxy in front, PUBLIC_BASE_URL says what the
- * helpdesk sees (HubSpot v3 signs this exact URL).
+ * The URL as the helpdesk called it. On the function URL the host is `domainName`
+ * (`<url-id>.lambda-url.<region>.on.aws`). With a custom domain or a proxy in front (CloudFront),
+ * PUBLIC_BASE_URL says what the helpdesk sees (HubSpot v3 signs this exact URL). A named API
+ * Gateway stage in `rawPath` is still taken off, for a deployment that puts an API in front.
  */
 export function requestUrl(event: APIGatewayProxyEventV2, publicBaseUrl: string | undefined): string {
   const query = event.rawQueryString ? `?${event.rawQueryString}` : '';
@@ -59,7 +82,7 @@ export function requestUrl(event: APIGatewayProxyEventV2, publicBaseUrl: string 
     const path = stage && stage !== '$default' && event.rawPath.startsWith(`/${stage}/`) ? event.rawPath.slice(stage.length + 1) : event.rawPath;
     return `${publicBaseUrl.replace(/\/+$/, '')}${path}${query}`;
   }
-  // Trusted parts only: the host is API Gateway's, and the scheme is https unless the header says
+  // Trusted parts only: the host is the endpoint's own (Lambda's, not a header), and the scheme is https unless the header says
   // exactly `http` (the local API). An unchecked header once made the URL
   // `https://collector.example/hook?u=://<host>/…`, another URL's HubSpot signature (issue #13 finding 7).
   const proto = event.headers?.['x-forwarded-proto']?.trim().toLowerCase() === 'http' ? 'http' : 'https';

@@ -1,11 +1,11 @@
 /**
- * IngestFunction's adapter, dependencies injected: API Gateway event → `ingest` → response.
+ * IngestFunction's adapter, dependencies injected: function URL event → `ingest` → response.
  * `handler.ts` wires it to the environment; tests and the local stack call it directly.
  */
 import type { Logger } from '../shared/observability.ts';
 import { MetricUnit, type Metrics } from '../shared/observability.ts';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { errorToHttpResponse, toHttpResponse, toIngestInput } from '../../lib/api-gateway.ts';
+import { errorToHttpResponse, routeMiss, toHttpResponse, toIngestInput } from '../../lib/api-gateway.ts';
 import { BridgeError, reasonOf } from '../../lib/errors.ts';
 import { ingest, type IngestDeps } from '../../lib/ingest.ts';
 import { shown } from '../../lib/log-safe.ts';
@@ -23,7 +23,12 @@ export function createIngestHandler(deps: IngestAppDeps) {
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     const startedMs = deps.now();
     const input = toIngestInput(event, deps.publicBaseUrl);
-    // The API Gateway request id is the correlation id; it travels in every queue message.
+    const miss = routeMiss(event.rawPath, input.request.method);
+    if (miss !== undefined) {
+      deps.logger.debug('not a webhook route', { status: miss.statusCode, method: shown(input.request.method), path: shown(event.rawPath) });
+      return miss;
+    }
+    // The endpoint's request id is the correlation id; it travels in every queue message.
     // The route's provider segment is the caller's text: logged only when it is a name we know.
     deps.logger.appendKeys({ correlationId: input.requestId, provider: knownProvider(input.provider.toLowerCase(), deps) ?? shown(input.provider) });
     const metrics = deps.metrics;

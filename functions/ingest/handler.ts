@@ -1,5 +1,5 @@
 /**
- * IngestFunction: verify, parse, identify, enqueue (API Gateway HTTP API → SQS).
+ * IngestFunction: verify, parse, identify, enqueue (function URL or HTTP API → SQS).
  * Everything here runs once per container: config (fails the cold start with a clear message),
  * SDK clients, secret caches.
  */

@@ -19,7 +19,9 @@
  *   EMF metrics pay ingestion + per metric, no PutMetricData requests
  *   (https://aws.amazon.com/cloudwatch/pricing/; docs.aws.amazon.com/wellarchitected/latest/serverless-applications-lens/logging-ingestion-and-storage.html).
  * - API Gateway HTTP API: $1.00 per million requests (first 300 million), each 512 KB one request
- *   (https://aws.amazon.com/api-gateway/pricing/).
+ *   (https://aws.amazon.com/api-gateway/pricing/). Only with Endpoint=HttpApi: a Lambda function
+ *   URL (the default) has no charge of its own ("Function URLs are included in Lambda's request
+ *   and duration pricing", https://aws.amazon.com/lambda/pricing/).
  */
 
 export interface Prices {
@@ -124,6 +126,8 @@ export function secretsCallsPerMonth(secretsPerContainer: number, containers: nu
 
 /** The shape of the architecture that no tuning changes (issue #10's floor). */
 export interface FloorShape {
+  /** API Gateway requests per webhook: 0 on the function URL, 1 with Endpoint=HttpApi. */
+  readonly httpApiRequestsPerWebhook: number;
   /** Webhooks (= events) per ticket: ticket.created + ticket.resolved. */
   readonly eventsPerTicket: number;
   /** Records per ProcessFunction invocation (the event source's BatchSize). */
@@ -133,15 +137,15 @@ export interface FloorShape {
 }
 
 /**
- * Dollars per million tickets this architecture cannot go below, whatever its code does: one API
- * Gateway request and one IngestFunction invocation per webhook, SQS send + receive + delete (the
+ * Dollars per million tickets this architecture cannot go below, whatever its code does: one
+ * IngestFunction invocation (and, with an HTTP API in front, one API Gateway request) per webhook, SQS send + receive + delete (the
  * receive and delete batched), the minimum Ledger writes, and 1/batchSize of a ProcessFunction
  * invocation per event. Lambda duration, logs and metrics are left out: they are what tuning moves.
  */
 export function floorPerMillionTickets(shape: FloorShape, prices: Prices = US_EAST_1): Breakdown {
   const events = shape.eventsPerTicket * 1e6;
   return {
-    'API Gateway HTTP API': events * prices.httpApiPerRequest,
+    'API Gateway HTTP API': events * shape.httpApiRequestsPerWebhook * prices.httpApiPerRequest,
     'SQS requests': events * (1 + 2 / shape.batchSize) * prices.sqsPerRequest,
     'DynamoDB writes': events * shape.ledgerWritesPerEvent * prices.dynamoPerWriteUnit,
     'Lambda requests': events * (1 + 1 / shape.batchSize) * prices.lambdaPerRequest,

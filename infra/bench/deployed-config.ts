@@ -63,3 +63,18 @@ export function deployedMetricFilters(templatePath: string = TEMPLATE): Deployed
   }
   return out;
 }
+
+/** The webhook endpoint a deploy with default parameters gets: the `Endpoint` parameter's default (FunctionUrl | HttpApi). */
+export function deployedEndpoint(templatePath: string = TEMPLATE): 'FunctionUrl' | 'HttpApi' {
+  const template = parseDocument(readFileSync(templatePath, 'utf8'), { logLevel: 'silent' }).toJS() as {
+    Parameters?: Record<string, { Default?: unknown }>;
+    Resources?: Record<string, { Type?: string }>;
+  };
+  const chosen = template.Parameters?.Endpoint?.Default;
+  if (chosen === 'FunctionUrl' || chosen === 'HttpApi') return chosen;
+  // A template without the parameter: whatever it declares.
+  const types = Object.values(template.Resources ?? {}).map((r) => r.Type);
+  if (types.includes('AWS::Lambda::Url')) return 'FunctionUrl';
+  if (types.includes('AWS::Serverless::HttpApi') || types.includes('AWS::ApiGatewayV2::Api')) return 'HttpApi';
+  throw new Error('template.yaml declares no webhook endpoint (Endpoint parameter, AWS::Lambda::Url or an HTTP API); the cost figure prices it');
+}

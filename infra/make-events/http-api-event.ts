@@ -1,8 +1,8 @@
 /**
- * The one builder of sample API Gateway HTTP API (payload 2.0) events for events/: a helpdesk's
- * POST as API Gateway hands it to IngestFunction — lower-cased headers, raw body, the route key
- * of template.yaml — signed with a provider's signer at a fixed time, so regenerating rewrites
- * identical files (`npm run send` re-signs with the current time).
+ * The one builder of sample webhook events (payload 2.0) for events/: a helpdesk's POST as the
+ * function URL (or the HTTP API's `$default` route) hands it to IngestFunction — lower-cased
+ * headers, raw body, route key `$default`, no path parameters — signed with a provider's signer at
+ * a fixed time, so regenerating rewrites identical files (`npm run send` re-signs with the current time).
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -32,8 +32,7 @@ export interface SampleRequest {
 export function sampleHttpApiEvent(request: SampleRequest): APIGatewayProxyEventV2 {
   const { provider, event, body, nowMs } = request;
   const rawPath = request.rawPath ?? (event === undefined ? `/webhooks/${provider}` : `/webhooks/${provider}/${event}`);
-  const routeKey =
-    request.rawPath !== undefined ? `POST ${request.rawPath}` : event === undefined ? 'POST /webhooks/{provider}' : 'POST /webhooks/{provider}/{event}';
+  const routeKey = '$default';
   const signed = request.signer?.({ method: 'POST', url: `https://localhost${rawPath}`, body: Buffer.from(body), secret: LOCAL_DEV_SECRET, nowMs });
   const rawQueryString = signed?.url === undefined ? '' : new URL(signed.url).search.slice(1);
   const userAgent = request.headers['user-agent'] ?? 'sample';
@@ -67,9 +66,7 @@ export function sampleHttpApiEvent(request: SampleRequest): APIGatewayProxyEvent
     body,
     isBase64Encoded: false,
   };
-  const withQuery = rawQueryString === '' ? sample : { ...sample, queryStringParameters: Object.fromEntries(new URLSearchParams(rawQueryString)) };
-  if (request.rawPath !== undefined) return withQuery;
-  return { ...withQuery, pathParameters: event === undefined ? { provider } : { provider, event } };
+  return rawQueryString === '' ? sample : { ...sample, queryStringParameters: Object.fromEntries(new URLSearchParams(rawQueryString)) };
 }
 
 /** Writes `events/<dir>/<file>` as pretty JSON with a final newline. */

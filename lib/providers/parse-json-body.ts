@@ -2,7 +2,7 @@ import { BadRequestError } from '../errors.ts';
 import { MAX_JSON_DEPTH, quoteLossyNumbers, scanJsonText } from '../json-text.ts';
 import type { WebhookRequest } from './types.ts';
 
-/** The body as UTF-8 text, without decoding it twice when API Gateway already gave us text. */
+/** The body as UTF-8 text, without decoding it twice when the endpoint already gave us text. */
 export function bodyText(request: Pick<WebhookRequest, 'rawBody' | 'text'>): string {
   return request.text ?? request.rawBody.toString('utf8');
 }

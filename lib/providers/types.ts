@@ -39,7 +39,7 @@ export interface WebhookRequest {
   readonly url: string;
   readonly rawBody: Buffer;
   /**
-   * The body as the text API Gateway delivered (when not base64): read it with `bodyText()`
+   * The body as the text the endpoint delivered (when not base64): read it with `bodyText()`
    * instead of decoding `rawBody` again (~160 µs per 200 KB). Signatures are checked on `rawBody`.
    */
   readonly text?: string | undefined;

@@ -74,7 +74,7 @@ function rawEvent(provider: ProviderName, input: { headers: Record<string, strin
   const rawPath = input.path ?? SAMPLES[provider]?.path ?? '/';
   return {
     version: '2.0',
-    routeKey: `POST ${rawPath}`,
+    routeKey: '$default',
     rawPath,
     rawQueryString: input.query,
     headers: { host: HOST, ...input.headers },
@@ -85,7 +85,7 @@ function rawEvent(provider: ProviderName, input: { headers: Record<string, strin
       domainPrefix: 'bridge',
       http: { method: 'POST', path: rawPath, protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'fuzz' },
       requestId: 'fuzz',
-      routeKey: `POST ${rawPath}`,
+      routeKey: '$default',
       stage: '$default',
       time: new Date(NOW).toISOString(),
       timeEpoch: NOW,

@@ -71,7 +71,7 @@ export function createKit(options: KitOptions = {}) {
     const contentType = post.contentType ?? (provider === 'salesforce' ? 'text/xml; charset=utf-8' : 'application/json');
     const event: APIGatewayProxyEventV2 = {
       version: '2.0',
-      routeKey: `POST ${rawPath}`,
+      routeKey: '$default',
       rawPath,
       rawQueryString: query,
       headers: { host: HOST, 'content-type': contentType, ...signed.headers, ...post.headers },
@@ -82,7 +82,7 @@ export function createKit(options: KitOptions = {}) {
         domainPrefix: 'bridge',
         http: { method: 'POST', path: rawPath, protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'redteam' },
         requestId: 'redteam',
-        routeKey: `POST ${rawPath}`,
+        routeKey: '$default',
         stage: '$default',
         time: new Date(nowMs).toISOString(),
         timeEpoch: nowMs,

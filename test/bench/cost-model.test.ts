@@ -56,15 +56,19 @@ describe('cost model (us-east-1 list prices)', () => {
   });
 
   it('prices the floor of the architecture: 2 webhooks per ticket, batches of 10, 2 Ledger writes per event', () => {
-    const floor = floorPerMillionTickets({ eventsPerTicket: 2, batchSize: 10, ledgerWritesPerEvent: 2 });
+    const behindApi = floorPerMillionTickets({ httpApiRequestsPerWebhook: 1, eventsPerTicket: 2, batchSize: 10, ledgerWritesPerEvent: 2 });
     // 2 M webhooks × $1.00/M
-    expect(floor['API Gateway HTTP API']).toBeCloseTo(2, 10);
+    expect(behindApi['API Gateway HTTP API']).toBeCloseTo(2, 10);
+    expect(total(behindApi)).toBeCloseTo(5.9, 10);
+    // On the function URL, the same without API Gateway.
+    const floor = floorPerMillionTickets({ httpApiRequestsPerWebhook: 0, eventsPerTicket: 2, batchSize: 10, ledgerWritesPerEvent: 2 });
+    expect(floor['API Gateway HTTP API']).toBe(0);
     // 2 M × (1 send + 0.1 receive + 0.1 delete) = 2.4 M requests × $0.40/M
     expect(floor['SQS requests']).toBeCloseTo(0.96, 10);
     // 2 M × 2 WCU × $0.625/M
     expect(floor['DynamoDB writes']).toBeCloseTo(2.5, 10);
     // 2 M ingest + 0.2 M process invocations × $0.20/M
     expect(floor['Lambda requests']).toBeCloseTo(0.44, 10);
-    expect(total(floor)).toBeCloseTo(5.9, 10);
+    expect(total(floor)).toBeCloseTo(3.9, 10);
   });
 });

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { deployedFunctions, deployedMetricFilters } from '../../infra/bench/deployed-config.ts';
+import { deployedEndpoint, deployedFunctions, deployedMetricFilters } from '../../infra/bench/deployed-config.ts';
 
 function templateFile(yaml: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'deployed-config-')), 'template.yaml');
@@ -76,5 +76,19 @@ Resources:
       { metricName: 'WriteBacksTotal', emfFields: ['WriteBacks'] },
       { metricName: 'WebhooksUnauthorizedTotal', emfFields: [] },
     ]);
+  });
+});
+
+describe('the deployed webhook endpoint', () => {
+  it('is the Endpoint parameter’s default, else what the template declares', () => {
+    expect(deployedEndpoint(templateFile('Parameters:\n  Endpoint:\n    Type: String\n    Default: HttpApi\nResources: {}\n'))).toBe('HttpApi');
+    expect(deployedEndpoint(templateFile('Parameters:\n  Endpoint:\n    Type: String\n    Default: FunctionUrl\nResources: {}\n'))).toBe('FunctionUrl');
+    expect(deployedEndpoint(templateFile('Resources:\n  U:\n    Type: AWS::Lambda::Url\n'))).toBe('FunctionUrl');
+    expect(deployedEndpoint(templateFile('Resources:\n  A:\n    Type: AWS::Serverless::HttpApi\n'))).toBe('HttpApi');
+    expect(() => deployedEndpoint(templateFile('Resources: {}\n'))).toThrow(/declares no webhook endpoint/);
+  });
+
+  it('is the function URL for template.yaml', () => {
+    expect(deployedEndpoint()).toBe('FunctionUrl');
   });
 });

@@ -137,12 +137,14 @@ describe('the local stack', () => {
     await waitFor('the push-back', () => helpdesk.calls('PUT', '/tickets/T-503')[0]);
   });
 
-  it('answers like API Gateway outside the routes, and leaves unknown providers to the handler', async () => {
+  it('like a function URL, hands every path to the handler, which answers 404 outside the routes and 405 to another method', async () => {
     const outside = await fetch(`${stack.url}/nothing-here`, { method: 'POST', body: '{}' });
     expect(outside.status).toBe(404);
-    expect(await outside.json()).toEqual({ message: 'Not Found' });
+    expect(await outside.json()).toMatchObject({ error: 'not_found' });
     const get = await fetch(`${stack.url}/webhooks/generic`);
-    expect(get.status).toBe(404);
+    expect(get.status).toBe(405);
+    expect(get.headers.get('allow')).toBe('POST');
+    expect(await get.json()).toMatchObject({ error: 'method_not_allowed' });
     const unknown = await post('/webhooks/nobody', { ticket_id: 'x' });
     expect(unknown.status).toBe(404);
     expect(unknown.json).toMatchObject({ error: 'unknown_provider' });

@@ -132,6 +132,28 @@ describe('observability: one id from webhook to outcome', () => {
     expect(first[0]).not.toHaveProperty('stale');
   });
 
+  it('answers what is no webhook route (a scanner on the public URL) with 404 or 405, without an INFO line or a metric', async () => {
+    const before = capture.lines.length;
+    const probes = [
+      ['POST', '/', 404],
+      ['GET', '/wp-login.php', 404],
+      ['POST', '/webhooks', 404],
+      ['POST', '/webhooks/generic/ticket-created/extra', 404],
+      ['POST', '/prefix/webhooks/generic', 404],
+      ['POST', '/webhook/ticket-closed', 404],
+      ['GET', '/webhooks/generic', 405],
+      ['PUT', '/webhook/ticket-created', 405],
+    ] as const;
+    for (const [method, path, status] of probes) {
+      const response = await h.post(path, '{}', {}, method);
+      expect(response.statusCode, `${method} ${path}`).toBe(status);
+      if (status === 405) expect(response.headers.allow).toBe('POST');
+      expect(JSON.parse(response.body)).toMatchObject({ error: status === 404 ? 'not_found' : 'method_not_allowed' });
+    }
+    metrics.publishStoredMetrics();
+    expect(capture.lines.slice(before)).toEqual([]);
+  });
+
   it('logs a rejected webhook with its reason, and no body or signature', async () => {
     const body = JSON.stringify({ ticket_id: 'T-10', body: 'my secret complaint' });
     await h.post('/webhook/ticket-created', body, { 'x-webhook-signature': 'ab'.repeat(32) });

@@ -67,8 +67,8 @@ export interface Harness {
   readonly queueUrl: string;
   readonly deadLetterQueueUrl: string;
   readonly tableName: string;
-  /** Invokes the real ingest handler with an API Gateway v2 event built from the arguments. */
-  post(path: string, body: string | Buffer, headers?: Record<string, string>): Promise<{ statusCode: number; headers: Record<string, string>; body: string }>;
+  /** Invokes the real ingest handler with a function URL (payload 2.0) event built from the arguments. */
+  post(path: string, body: string | Buffer, headers?: Record<string, string>, method?: string): Promise<{ statusCode: number; headers: Record<string, string>; body: string }>;
   /** Receives one batch and invokes the consumer; returns how many records it carried. */
   deliver(options?: { maxMessages?: number }): Promise<number>;
   /** Delivers until the queue is empty (messages reported failed are made visible again at once). */
@@ -205,10 +205,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     queueUrl,
     deadLetterQueueUrl,
     tableName,
-    async post(path, body, headers = {}) {
+    async post(path, body, headers = {}, method = 'POST') {
       const raw = typeof body === 'string' ? Buffer.from(body) : body;
       const [rawPath = path, rawQueryString = ''] = path.split('?');
-      const event = apiGatewayEvent(rawPath, rawQueryString, raw, headers);
+      const event = apiGatewayEvent(rawPath, rawQueryString, raw, headers, method);
       const result = await ingestHandler(event);
       return {
         statusCode: result.statusCode ?? 200,
@@ -252,12 +252,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
 }
 
-/** An API Gateway HTTP API payload 2.0 event, as API Gateway builds it from a request. */
-export function apiGatewayEvent(rawPath: string, rawQueryString: string, body: Buffer, headers: Record<string, string>): APIGatewayProxyEventV2 {
+/** A payload 2.0 event, as a function URL (or the HTTP API's $default route) builds it from a request. */
+export function apiGatewayEvent(rawPath: string, rawQueryString: string, body: Buffer, headers: Record<string, string>, method = 'POST'): APIGatewayProxyEventV2 {
   const lower = Object.fromEntries(Object.entries({ 'content-type': 'application/json', ...headers }).map(([k, v]) => [k.toLowerCase(), v]));
   return {
     version: '2.0',
-    routeKey: `POST ${rawPath}`,
+    routeKey: '$default',
     rawPath,
     rawQueryString,
     headers: { host: 'bridge.example.com', ...lower },
@@ -266,9 +266,9 @@ export function apiGatewayEvent(rawPath: string, rawQueryString: string, body: B
       apiId: 'local',
       domainName: 'bridge.example.com',
       domainPrefix: 'bridge',
-      http: { method: 'POST', path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
+      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
       requestId: randomUUID(),
-      routeKey: `POST ${rawPath}`,
+      routeKey: '$default',
       stage: '$default',
       time: new Date().toISOString(),
       timeEpoch: Date.now(),

@@ -23,6 +23,7 @@ function otherValue(param: string, v: string): string {
   const allowed = decl.AllowedValues as string[] | undefined;
   const alt = allowed?.find((a) => a !== v);
   if (alt !== undefined) return alt;
+  if (decl.Type === 'Number') return v === '0' ? '20' : '0';
   if (v !== '') return '';
   if (/Arn$/.test(param)) return 'arn:aws:sns:us-east-1:123456789012:alarms';
   if (/Url$/.test(param)) return 'https://hooks.example.com';

@@ -1,6 +1,7 @@
 /**
- * Every sample event under events/ belongs to a function in template.yaml: API Gateway HTTP API
- * (payload 2.0) events to IngestFunction on one of its routes, SQS events to ProcessFunction.
+ * Every sample event under events/ belongs to a function in template.yaml: webhook events (payload
+ * 2.0, as the function URL or the HTTP API's $default route sends them) to IngestFunction on one of
+ * its routes, SQS events to ProcessFunction.
  * The generic samples are signed with the documented local secret, and events/env.json only sets
  * variables the template declares (SAM CLI ignores the others).
  */
@@ -8,11 +9,12 @@ import { createHmac } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { WEBHOOK_ROUTES } from '../../lib/api-gateway.ts';
 import { LOCAL_DEV_SECRET } from '../../lib/config.ts';
 import { PROVIDER_NAMES } from '../../lib/providers/types.ts';
 import { decodeQueuedEvent } from '../../lib/queue-message.ts';
 import { loadTemplate, REPO_ROOT } from './load-template.ts';
-import { functionEnv, httpRoutes, isObject, sqsEvents } from './template-queries.ts';
+import { endpointFunctions, functionEnv, isObject, sqsEvents } from './template-queries.ts';
 
 const template = loadTemplate();
 const EVENTS_DIR = join(REPO_ROOT, 'events');
@@ -44,7 +46,7 @@ function pathPattern(path: string): RegExp {
 }
 
 describe('events/', () => {
-  it('holds HTTP API and SQS samples, in subfolders', () => {
+  it('holds webhook and SQS samples, in subfolders', () => {
     expect(eventFiles.filter((f) => kindOf(f.event) === 'http').length).toBeGreaterThan(0);
     expect(eventFiles.filter((f) => kindOf(f.event) === 'sqs').length).toBeGreaterThan(0);
     for (const f of eventFiles) expect(f.name, 'events live in events/<kind>/').toContain('/');
@@ -52,16 +54,16 @@ describe('events/', () => {
 
   it.each(eventFiles)('$name is an event a function in template.yaml receives', ({ name, event }) => {
     const kind = kindOf(event);
-    expect(kind, `${name} is neither an HTTP API 2.0 nor an SQS event`).not.toBe('unknown');
+    expect(kind, `${name} is neither a payload 2.0 webhook event nor an SQS event`).not.toBe('unknown');
     if (kind === 'sqs') {
       expect(sqsEvents(template, 'ProcessFunction').length).toBeGreaterThan(0);
       return;
     }
     const e = event as { routeKey: string; rawPath: string; requestContext: { routeKey?: string; http?: { method?: string; path?: string } } };
-    const route = httpRoutes(template).find((r) => `${r.method} ${r.path}` === e.routeKey);
-    expect(route, `${name}: routeKey ${e.routeKey} is a route of the template`).toBeDefined();
-    expect(route?.functionId).toBe('IngestFunction');
-    expect(e.rawPath).toMatch(pathPattern(route?.path ?? '^$'));
+    expect(e.routeKey, `${name}: a function URL's (and the $default route's) route key`).toBe('$default');
+    expect(endpointFunctions(template).url).toEqual(['IngestFunction']);
+    const route = WEBHOOK_ROUTES.find((path) => pathPattern(path).test(e.rawPath));
+    expect(route, `${name}: ${e.rawPath} is a webhook route (lib/api-gateway.ts WEBHOOK_ROUTES)`).toBeDefined();
     expect(e.requestContext.routeKey).toBe(e.routeKey);
     expect(e.requestContext.http?.method).toBe('POST');
     expect(e.requestContext.http?.path).toBe(e.rawPath);
@@ -97,7 +99,7 @@ describe('events/generic', () => {
   });
 
   it('guide-ticket-created.json uses the guide’s route', () => {
-    expect(byName('guide-ticket-created.json')).toMatchObject({ rawPath: '/webhook/ticket-created', routeKey: 'POST /webhook/ticket-created' });
+    expect(byName('guide-ticket-created.json')).toMatchObject({ rawPath: '/webhook/ticket-created', routeKey: '$default' });
   });
 
   it('the bodies follow the Simpli guide’s payloads', () => {

@@ -118,23 +118,16 @@ export function stringsIn(value: Json): string[] {
   return [];
 }
 
-export interface HttpRoute {
-  readonly functionId: string;
-  readonly method: string;
-  readonly path: string;
-  readonly api: string;
-}
-
-/** Every HttpApi event of every function. */
-export function httpRoutes(template: Template): HttpRoute[] {
-  return resourcesOfType(template, 'AWS::Serverless::Function').flatMap(([functionId, fn]) => {
-    const events = props(fn).Events;
-    return Object.values(isObject(events) ? events : {}).flatMap((event): HttpRoute[] => {
-      if (!isObject(event) || event.Type !== 'HttpApi' || !isObject(event.Properties)) return [];
-      const p = event.Properties;
-      return [{ functionId, method: String(p.Method).toUpperCase(), path: String(p.Path), api: refName(p.ApiId) }];
-    });
-  });
+/**
+ * The functions behind the webhook endpoint: the one a function URL targets and the one the HTTP
+ * API's integration invokes (template.yaml declares both, each under its Condition).
+ */
+export function endpointFunctions(template: Template): { url: string[]; httpApi: string[] } {
+  const target = (value: Json) => refName(value).replace(/\.Arn$/, '');
+  return {
+    url: resourcesOfType(template, 'AWS::Lambda::Url').map(([, r]) => target(props(r).TargetFunctionArn)),
+    httpApi: resourcesOfType(template, 'AWS::ApiGatewayV2::Integration').map(([, r]) => target(props(r).IntegrationUri)),
+  };
 }
 
 /** The SQS event sources of a function. */

@@ -14,9 +14,9 @@ import {
   alarmDimensions,
   alarmMetricNames,
   alarmWatches,
+  endpointFunctions,
   functionEnv,
   functionProperty,
-  httpRoutes,
   isObject,
   metricSources,
   numberOf,
@@ -325,21 +325,44 @@ describe('least privilege', () => {
   });
 });
 
-describe('HTTP API', () => {
-  it('has exactly the four routes, all on WebhookApi and IngestFunction', () => {
-    const routes = httpRoutes(template);
-    expect(routes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(
-      ['POST /webhooks/{provider}', 'POST /webhooks/{provider}/{event}', 'POST /webhook/ticket-created', 'POST /webhook/ticket-resolved'].sort(),
-    );
-    for (const route of routes) expect(route).toMatchObject({ functionId: 'IngestFunction', api: 'WebhookApi' });
+describe('the webhook endpoint', () => {
+  it('is IngestFunction\'s function URL by default, an HTTP API on request', () => {
+    expect(template.Parameters?.Endpoint?.Default).toBe('FunctionUrl');
+    expect(template.Parameters?.Endpoint?.AllowedValues).toEqual(['FunctionUrl', 'HttpApi']);
+    expect(endpointFunctions(template)).toEqual({ url: ['IngestFunction'], httpApi: ['IngestFunction'] });
+    expect(resource(template, 'IngestFunctionUrl').Condition).toBe('UseFunctionUrl');
+    for (const id of ['WebhookApi', 'WebhookApiIntegration', 'WebhookApiRoute', 'WebhookApiStage', 'WebhookApiPermission']) {
+      expect(resource(template, id).Condition, id).toBe('UseHttpApi');
+    }
   });
 
-  it('throttles every route by default', () => {
-    const api = props(resource(template, 'WebhookApi'));
-    expect(resource(template, 'WebhookApi').Type).toBe('AWS::Serverless::HttpApi');
-    const settings = isObject(api.DefaultRouteSettings) ? api.DefaultRouteSettings : {};
+  it('the URL is public (the function authenticates every request) and may be invoked only through the URL', () => {
+    expect(props(resource(template, 'IngestFunctionUrl'))).toMatchObject({ AuthType: 'NONE', InvokeMode: 'BUFFERED' });
+    const permissions = resourcesOfType(template, 'AWS::Lambda::Permission')
+      .filter(([, r]) => r.Condition === 'UseFunctionUrl')
+      .map(([, r]) => props(r));
+    // Both are required for a public function URL since October 2025 (https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html).
+    expect(permissions).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Action: 'lambda:InvokeFunctionUrl', FunctionUrlAuthType: 'NONE', Principal: '*' }),
+        expect.objectContaining({ Action: 'lambda:InvokeFunction', InvokedViaFunctionUrl: true, Principal: '*' }),
+      ]),
+    );
+    expect(permissions).toHaveLength(2);
+  });
+
+  it('the HTTP API sends every request to the function as payload 2.0, with one $default route, throttled', () => {
+    expect(props(resource(template, 'WebhookApiIntegration'))).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+    expect(resourcesOfType(template, 'AWS::ApiGatewayV2::Route').map(([, r]) => props(r).RouteKey)).toEqual(['$default']);
+    const stage = props(resource(template, 'WebhookApiStage'));
+    const settings = isObject(stage.DefaultRouteSettings) ? stage.DefaultRouteSettings : {};
     expect(numberOf(template, settings.ThrottlingBurstLimit)).toBeGreaterThan(0);
     expect(numberOf(template, settings.ThrottlingRateLimit)).toBeGreaterThan(0);
+    expect(props(resource(template, 'WebhookApiPermission'))).toMatchObject({ Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com' });
+  });
+
+  it('IngestFunction has no API events of its own (the endpoint resources above are the only way in)', () => {
+    expect(props(resource(template, 'IngestFunction')).Events).toBeUndefined();
   });
 });
 
@@ -444,6 +467,13 @@ describe('outputs', () => {
       expect(value(key ?? '')).toContain(`/webhooks/${provider}`);
     }
     expect(value('GuideCompatWebhookUrl')).toContain('/webhook');
+    // Every URL names both endpoints and the custom base (the function URL's own ends in "/").
+    for (const [name, output] of Object.entries(outputs)) {
+      if (!name.endsWith('WebhookUrl')) continue;
+      expect(JSON.stringify(output.Value), name).toContain('"IngestFunctionUrl","FunctionUrl"');
+      expect(JSON.stringify(output.Value), name).toContain('${WebhookApi}.execute-api');
+      expect(JSON.stringify(output.Value), name).toContain('PublicBaseUrl');
+    }
   });
 
   it('gives the queues, table, secrets, dashboard and alarms', () => {
