@@ -27,6 +27,17 @@ import { startReconcileTimer, type ReconcileTimer } from './reconcile-timer.ts';
 import { startSimpliSimulator, type SimpliSimulator, type SimulatorOptions } from './simpli-simulator.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * The batching window the local poller uses: the template's, at most 1 s. Deployed, a longer window
+ * fills batches at low traffic and so costs less (template.yaml, BatchingWindowSeconds); on one
+ * developer's machine it would only make every `npm run send` wait that long.
+ */
+export const LOCAL_MAX_WINDOW_SECONDS = 1;
+export function localWindowSeconds(deployedSeconds: number): number {
+  return Math.min(deployedSeconds, LOCAL_MAX_WINDOW_SECONDS);
+}
+
 export const DEFAULT_DRY_RUN_FILE = '.local/helpdesk-updates.jsonl';
 const SIMPLI_VARIABLES = ['TRIAGE_URL', 'SENTIMENT_URL', 'QA_URL', 'REPLY_URL'] as const;
 
@@ -154,7 +165,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       region: emulators.region,
       handler: processHandler,
       batchSize: resources.processFunction.batchSize,
-      maximumBatchingWindowMs: options.poller?.maximumBatchingWindowMs ?? resources.processFunction.maximumBatchingWindowSeconds * 1000,
+      maximumBatchingWindowMs: options.poller?.maximumBatchingWindowMs ?? localWindowSeconds(resources.processFunction.maximumBatchingWindowSeconds) * 1000,
       waitTimeSeconds: options.poller?.waitTimeSeconds ?? 1,
       concurrency: options.poller?.concurrency ?? 2,
       functionTimeoutMs: options.poller?.functionTimeoutMs ?? resources.processFunction.functionTimeoutSeconds * 1000,
@@ -448,7 +459,7 @@ function banner(stack: LocalStack): string {
     `               {provider}: ${PROVIDER_NAMES.join(', ')}, or a connector in HELPDESK_CONFIG; {event}: ticket-created, message-created, ticket-resolved`,
     `  SQS          fauxqs ${stack.emulators.sqsEndpoint}: TicketQueue (visibility ${r.visibilityTimeoutSeconds} s, maxReceiveCount ${r.maxReceiveCount}) → DeadLetterQueue`,
     `  DynamoDB     dynalite ${stack.emulators.dynamodbEndpoint}: ${r.tableName} (no TTL locally)`,
-    `  Poller       batch ${r.processFunction.batchSize}, window ${r.processFunction.maximumBatchingWindowSeconds} s, function timeout ${r.processFunction.functionTimeoutSeconds} s`,
+    `  Poller       batch ${r.processFunction.batchSize}, window ${localWindowSeconds(r.processFunction.maximumBatchingWindowSeconds)} s${localWindowSeconds(r.processFunction.maximumBatchingWindowSeconds) === r.processFunction.maximumBatchingWindowSeconds ? '' : ` (${r.processFunction.maximumBatchingWindowSeconds} s deployed: BatchingWindowSeconds)`}, function timeout ${r.processFunction.functionTimeoutSeconds} s`,
     ...stack.notices.map((notice, i) => `  ${i === 0 ? 'NOTE        ' : '            '} ${notice}`),
     ...r.warnings.map((warning, i) => `  ${i === 0 ? 'Template    ' : '            '} ${warning}`),
     '',

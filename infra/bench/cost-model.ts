@@ -151,3 +151,48 @@ export function floorPerMillionTickets(shape: FloorShape, prices: Prices = US_EA
     'Lambda requests': events * (1 + 1 / shape.batchSize) * prices.lambdaPerRequest,
   };
 }
+
+/** Seconds in the 30-day month the figure prices. */
+const SECONDS_PER_MONTH = 30 * 86_400;
+
+/** Events a second at `ticketsPerMonth`, each ticket `eventsPerTicket` webhooks, spread evenly. */
+export function eventsPerSecond(ticketsPerMonth: number, eventsPerTicket: number): number {
+  return (ticketsPerMonth * eventsPerTicket) / SECONDS_PER_MONTH;
+}
+
+/** The event source as template.yaml configures it. */
+export interface Batching {
+  readonly batchSize: number;
+  readonly windowSeconds: number;
+}
+
+/**
+ * Records per ProcessFunction invocation at a steady `eventsPerSecond`. For SQS, "the next batching
+ * window begins as soon as the previous function invocation completes", and Lambda invokes when the
+ * window ends, the batch is full or the payload reaches 6 MB
+ * (https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html, "Batching
+ * behavior"): a batch holds what arrived during one window, at least 1 and at most BatchSize. This
+ * is an upper estimate: it counts one poller, and Lambda polls a queue with several, which can
+ * split a slow stream between them.
+ */
+export function recordsPerBatch(eventsPerSecondValue: number, batching: Batching): number {
+  return Math.min(batching.batchSize, Math.max(1, eventsPerSecondValue * batching.windowSeconds));
+}
+
+/**
+ * A per-event breakdown at `records` per invocation, from two measured ones: at 1 record and at
+ * `full` records per invocation. Every line is a per-event part plus a per-invocation part shared
+ * by the batch (duration waiting on Simpli, the invocation request, receive and delete, the
+ * batch's log lines), so each is linear in 1/records between the two measurements.
+ */
+export function breakdownAtBatch(atOne: Breakdown, atFull: Breakdown, full: number, records: number): Breakdown {
+  if (full <= 1) return { ...atFull };
+  const share = (1 / records - 1 / full) / (1 - 1 / full);
+  const out: Record<string, number> = {};
+  for (const name of new Set([...Object.keys(atOne), ...Object.keys(atFull)])) {
+    const one = atOne[name] ?? 0;
+    const many = atFull[name] ?? 0;
+    out[name] = many + (one - many) * share;
+  }
+  return out;
+}

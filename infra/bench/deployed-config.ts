@@ -78,3 +78,30 @@ export function deployedEndpoint(templatePath: string = TEMPLATE): 'FunctionUrl'
   if (types.includes('AWS::Serverless::HttpApi') || types.includes('AWS::ApiGatewayV2::Api')) return 'HttpApi';
   throw new Error('template.yaml declares no webhook endpoint (Endpoint parameter, AWS::Lambda::Url or an HTTP API); the cost figure prices it');
 }
+
+/**
+ * ProcessFunction's SQS event source as a deploy with default parameters gets it: BatchSize
+ * (Lambda's default 10) and MaximumBatchingWindowInSeconds (default 0), each a literal or a
+ * `!Ref` to a parameter, read as that parameter's default.
+ */
+export function deployedBatching(templatePath: string = TEMPLATE): { readonly batchSize: number; readonly windowSeconds: number } {
+  const template = parseDocument(readFileSync(templatePath, 'utf8'), { logLevel: 'silent' }).toJS() as {
+    Parameters?: Record<string, { Default?: unknown }>;
+    Resources?: Record<string, { Type?: string; Properties?: Properties }>;
+  };
+  for (const resource of Object.values(template.Resources ?? {})) {
+    if (resource.Type !== 'AWS::Serverless::Function') continue;
+    const events = (resource.Properties?.Events ?? {}) as Record<string, { Type?: string; Properties?: Properties }>;
+    const sqs = Object.values(events).find((e) => e.Type === 'SQS');
+    if (sqs === undefined) continue;
+    // An unknown tag keeps its scalar: `!Ref Name` reads as "Name".
+    const literal = (name: string, value: unknown, fallback: number): number => {
+      const resolved = typeof value === 'string' && template.Parameters?.[value] !== undefined ? template.Parameters[value]?.Default : (value ?? fallback);
+      const n = Number(resolved);
+      if (!Number.isFinite(n)) throw new Error(`the SQS event's ${name} ${JSON.stringify(value)} is neither a number nor a parameter with a numeric default; the cost figure needs one`);
+      return n;
+    };
+    return { batchSize: literal('BatchSize', sqs.Properties?.BatchSize, 10), windowSeconds: literal('MaximumBatchingWindowInSeconds', sqs.Properties?.MaximumBatchingWindowInSeconds, 0) };
+  }
+  throw new Error('template.yaml has no function with an SQS event; the cost figure prices its batches');
+}

@@ -1,6 +1,18 @@
 /** The cost arithmetic of issue #10's cost figure, against sums worked out by hand. */
 import { describe, expect, it } from 'vitest';
-import { add, eventCost, floorPerMillionTickets, monthlyCost, scale, secretsCallsPerMonth, total, US_EAST_1 } from '../../infra/bench/cost-model.ts';
+import {
+  add,
+  breakdownAtBatch,
+  eventCost,
+  eventsPerSecond,
+  floorPerMillionTickets,
+  monthlyCost,
+  recordsPerBatch,
+  scale,
+  secretsCallsPerMonth,
+  total,
+  US_EAST_1,
+} from '../../infra/bench/cost-model.ts';
 
 describe('cost model (us-east-1 list prices)', () => {
   it('prices one event line by line', () => {
@@ -70,5 +82,30 @@ describe('cost model (us-east-1 list prices)', () => {
     // 2 M ingest + 0.2 M process invocations × $0.20/M
     expect(floor['Lambda requests']).toBeCloseTo(0.44, 10);
     expect(total(floor)).toBeCloseTo(3.9, 10);
+  });
+
+  it('works out how full a batch gets at a steady rate: what arrives in one window, 1 to BatchSize', () => {
+    // A million tickets × 2 webhooks over 30 × 86,400 s = 0.7716 events a second.
+    expect(eventsPerSecond(1e6, 2)).toBeCloseTo(0.771605, 6);
+    // 1 s window: fewer than one event per window, so every invocation carries one.
+    expect(recordsPerBatch(0.771605, { batchSize: 10, windowSeconds: 1 })).toBe(1);
+    // 10 s window: 7.7 records; 20 s: capped at BatchSize.
+    expect(recordsPerBatch(0.771605, { batchSize: 10, windowSeconds: 10 })).toBeCloseTo(7.71605, 5);
+    expect(recordsPerBatch(0.771605, { batchSize: 10, windowSeconds: 20 })).toBe(10);
+    // No window at all: Lambda invokes with what one receive returns, here 1.
+    expect(recordsPerBatch(50, { batchSize: 10, windowSeconds: 0 })).toBe(1);
+  });
+
+  it('interpolates a per-event cost between batches of 1 and of 10, linear in 1/records', () => {
+    // One line shared by the batch ($10 an invocation), one per event ($1), one only measured at 1.
+    const atOne = { shared: 10, own: 1, onlyOne: 4 };
+    const atTen = { shared: 1, own: 1 };
+    expect(breakdownAtBatch(atOne, atTen, 10, 1)).toEqual({ shared: 10, own: 1, onlyOne: 4 });
+    expect(breakdownAtBatch(atOne, atTen, 10, 10)).toEqual({ shared: 1, own: 1, onlyOne: 0 });
+    // 5 records: $10 / 5 = $2 of the shared line; (1/5 − 1/10) / (1 − 1/10) = 1/9 of the line only measured at 1.
+    const five = breakdownAtBatch(atOne, atTen, 10, 5);
+    expect(five.shared).toBeCloseTo(2, 12);
+    expect(five.own).toBeCloseTo(1, 12);
+    expect(five.onlyOne).toBeCloseTo(4 / 9, 12);
   });
 });

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { deployedEndpoint, deployedFunctions, deployedMetricFilters } from '../../infra/bench/deployed-config.ts';
+import { deployedBatching, deployedEndpoint, deployedFunctions, deployedMetricFilters } from '../../infra/bench/deployed-config.ts';
 
 function templateFile(yaml: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'deployed-config-')), 'template.yaml');
@@ -90,5 +90,27 @@ describe('the deployed webhook endpoint', () => {
 
   it('is the function URL for template.yaml', () => {
     expect(deployedEndpoint()).toBe('FunctionUrl');
+  });
+});
+
+describe('the deployed batching of the SQS event source', () => {
+  const withEvent = (properties: string, parameters = '') =>
+    templateFile(`${parameters}Resources:\n  P:\n    Type: AWS::Serverless::Function\n    Properties:\n      Events:\n        Q:\n          Type: SQS\n          Properties:\n${properties}`);
+
+  it('reads literals, a parameter’s default through !Ref, and Lambda’s defaults when unset', () => {
+    expect(deployedBatching(withEvent('            BatchSize: 5\n            MaximumBatchingWindowInSeconds: 2\n'))).toEqual({ batchSize: 5, windowSeconds: 2 });
+    expect(
+      deployedBatching(withEvent('            MaximumBatchingWindowInSeconds: !Ref W\n', 'Parameters:\n  W:\n    Type: Number\n    Default: 7\n')),
+    ).toEqual({ batchSize: 10, windowSeconds: 7 });
+    expect(deployedBatching(withEvent('            Queue: q\n'))).toEqual({ batchSize: 10, windowSeconds: 0 });
+  });
+
+  it('refuses what it cannot price, and a template with no SQS event', () => {
+    expect(() => deployedBatching(withEvent('            MaximumBatchingWindowInSeconds: !Ref Missing\n'))).toThrow(/MaximumBatchingWindowInSeconds "Missing"/);
+    expect(() => deployedBatching(templateFile('Resources: {}\n'))).toThrow(/no function with an SQS event/);
+  });
+
+  it('is batches of 10 gathered for 10 s for template.yaml', () => {
+    expect(deployedBatching()).toEqual({ batchSize: 10, windowSeconds: 10 });
   });
 });

@@ -83,6 +83,9 @@ describe('the local stack', () => {
     expect(banner).toContain('SIMULATED Simpli');
     expect(banner).toContain(`"${SECRET}"`);
     expect(banner).toContain(`POST ${stack.url}/webhook/ticket-created`);
+    // template.yaml's 10 s window is read, and capped at 1 s locally (infra/start.ts localWindowSeconds).
+    expect(stack.resources.processFunction.maximumBatchingWindowSeconds).toBe(10);
+    expect(banner).toContain('window 1 s (10 s deployed: BatchingWindowSeconds)');
   });
 
   it('accepts a signed guide webhook with 202, runs Triage and Sentiment, and pushes the results to the helpdesk', async () => {

@@ -201,11 +201,23 @@ describe('queue, retries and leases', () => {
     expect(refName(event?.Queue)).toBe('TicketQueue.Arn');
     expect(event?.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
     expect(numberOf(template, event?.BatchSize)).toBeLessThanOrEqual(10);
-    expect(numberOf(template, event?.MaximumBatchingWindowInSeconds)).toBeGreaterThanOrEqual(0);
+    // The window is the BatchingWindowSeconds parameter (0–60 s, default 10): see the next test.
+    expect(refName(event?.MaximumBatchingWindowInSeconds)).toBe('BatchingWindowSeconds');
     const scaling = isObject(event?.ScalingConfig) ? event.ScalingConfig : {};
     // Lambda accepts 2..1000.
     expect(numberOf(template, scaling.MaximumConcurrency)).toBeGreaterThanOrEqual(2);
     expect(numberOf(template, scaling.MaximumConcurrency)).toBeLessThanOrEqual(1000);
+  });
+
+  it('BatchingWindowSeconds: 10 s by default (fuller batches at low traffic), at most 60 s, which the visibility timeout covers', () => {
+    const parameter = template.Parameters?.BatchingWindowSeconds;
+    expect(parameter).toMatchObject({ Type: 'Number', MinValue: 0, MaxValue: 60, Default: 10 });
+    // Lambda's limit for a standard queue is 300 s; a record gathered at the start of the longest
+    // window must still be invisible when the function's last possible second ends.
+    const maxWindow = Number(parameter?.MaxValue);
+    const timeout = numberOf(template, functionProperty(template, 'ProcessFunction', 'Timeout'));
+    expect(maxWindow).toBeLessThanOrEqual(300);
+    expect(numberOf(template, queue.VisibilityTimeout)).toBeGreaterThan(maxWindow + timeout);
   });
 
   it('does not reserve concurrency for the SQS consumer (throttled batches would burn receives)', () => {
