@@ -12,23 +12,32 @@ import type { ProviderIngest } from './providers/types.ts';
 /** Seconds a helpdesk should wait before retrying after a queue outage. */
 export const RETRY_AFTER_SECONDS = 30;
 
-const ROUTE = /\/webhooks?\/([^/]+)(?:\/([^/]+))?\/?$/;
-
 /**
  * The routes, all POST. A function URL hands the function every method and path
  * (https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html), so the function itself
  * turns away what no helpdesk sends — before any other work, as API Gateway's routes did.
  */
 export const WEBHOOK_ROUTES = ['/webhooks/{provider}', '/webhooks/{provider}/{event}', '/webhook/ticket-created', '/webhook/ticket-resolved'] as const;
-const WEBHOOK_PATH = /^\/(?:webhooks\/[^/]+(?:\/[^/]+)?|webhook\/ticket-(?:created|resolved))\/?$/;
+// The one matcher of those routes: provider and event of /webhooks/…, or the guide's event.
+const WEBHOOK_PATH = /^\/(?:webhooks\/([^/]+)(?:\/([^/]+))?|webhook\/(ticket-(?:created|resolved)))\/?$/;
+
+/**
+ * The path the routes are matched on: rawPath without a named API Gateway stage (`/prod/webhooks/x`
+ * on stage `prod`), for a deployment that puts its own staged API in front of the function. A
+ * function URL and the template's HTTP API use `$default`, whose rawPath has no stage.
+ */
+export function routePath(event: APIGatewayProxyEventV2): string {
+  const stage = event.requestContext.stage;
+  return stage && stage !== '$default' && event.rawPath.startsWith(`/${stage}/`) ? event.rawPath.slice(stage.length + 1) : event.rawPath;
+}
 
 /**
  * 404 for a path that is no webhook route, 405 for another method than POST on one; undefined for
  * a webhook request. Scanners probe every public URL: these are answered without a log line at
  * INFO or a metric of ours (Lambda's Url4xxCount counts them).
  */
-export function routeMiss(rawPath: string, method: string): Response | undefined {
-  if (!WEBHOOK_PATH.test(rawPath)) return json(404, { error: 'not_found', message: 'no such webhook route; POST to /webhooks/{provider}' });
+export function routeMiss(path: string, method: string): Response | undefined {
+  if (!WEBHOOK_PATH.test(path)) return json(404, { error: 'not_found', message: 'no such webhook route; POST to /webhooks/{provider}' });
   if (method !== 'POST') {
     return json(405, { error: 'method_not_allowed', message: 'webhooks are POST requests' }, { allow: 'POST' });
   }
@@ -37,11 +46,11 @@ export function routeMiss(rawPath: string, method: string): Response | undefined
 
 /** Extracts provider, event and the raw request; `publicBaseUrl` is what the helpdesk called. */
 export function toIngestInput(event: APIGatewayProxyEventV2, publicBaseUrl: string | undefined): IngestInput {
-  const match = ROUTE.exec(event.rawPath);
-  const isGuideRoute = /\/webhook\/[^/]+\/?$/.test(event.rawPath);
+  const match = WEBHOOK_PATH.exec(routePath(event));
   // The guide's bridge has /webhook/ticket-created and /webhook/ticket-resolved for the generic provider.
-  const provider = isGuideRoute ? 'generic' : (match?.[1] ?? '');
-  const routeEvent = isGuideRoute ? match?.[1] : match?.[2];
+  const guideEvent = match?.[3];
+  const provider = guideEvent !== undefined ? 'generic' : (match?.[1] ?? '');
+  const routeEvent = guideEvent ?? match?.[2];
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(event.headers ?? {})) {
     if (value !== undefined) headers[name.toLowerCase()] = value;
@@ -77,11 +86,7 @@ export function toIngestInput(event: APIGatewayProxyEventV2, publicBaseUrl: stri
  */
 export function requestUrl(event: APIGatewayProxyEventV2, publicBaseUrl: string | undefined): string {
   const query = event.rawQueryString ? `?${event.rawQueryString}` : '';
-  if (publicBaseUrl !== undefined) {
-    const stage = event.requestContext.stage;
-    const path = stage && stage !== '$default' && event.rawPath.startsWith(`/${stage}/`) ? event.rawPath.slice(stage.length + 1) : event.rawPath;
-    return `${publicBaseUrl.replace(/\/+$/, '')}${path}${query}`;
-  }
+  if (publicBaseUrl !== undefined) return `${publicBaseUrl.replace(/\/+$/, '')}${routePath(event)}${query}`;
   // Trusted parts only: the host is the endpoint's own (Lambda's, not a header), and the scheme is https unless the header says
   // exactly `http` (the local API). An unchecked header once made the URL
   // `https://collector.example/hook?u=://<host>/…`, another URL's HubSpot signature (issue #13 finding 7).

@@ -5,7 +5,7 @@
 import type { Logger } from '../shared/observability.ts';
 import { MetricUnit, type Metrics } from '../shared/observability.ts';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { errorToHttpResponse, routeMiss, toHttpResponse, toIngestInput } from '../../lib/api-gateway.ts';
+import { errorToHttpResponse, routeMiss, routePath, toHttpResponse, toIngestInput } from '../../lib/api-gateway.ts';
 import { BridgeError, reasonOf } from '../../lib/errors.ts';
 import { ingest, type IngestDeps } from '../../lib/ingest.ts';
 import { shown } from '../../lib/log-safe.ts';
@@ -23,7 +23,7 @@ export function createIngestHandler(deps: IngestAppDeps) {
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     const startedMs = deps.now();
     const input = toIngestInput(event, deps.publicBaseUrl);
-    const miss = routeMiss(event.rawPath, input.request.method);
+    const miss = routeMiss(routePath(event), input.request.method);
     if (miss !== undefined) {
       deps.logger.debug('not a webhook route', { status: miss.statusCode, method: shown(input.request.method), path: shown(event.rawPath) });
       return miss;

@@ -148,6 +148,31 @@ describe('the generic bridge end to end (real fauxqs + dynalite, fake Simpli and
     expect(h.helpdesk.calls('PUT', '/tickets/T-6')).toHaveLength(1);
   });
 
+  it('accepts a webhook through a staged API in front of the function (/prod/… on stage prod), and 404s the same path on $default', async () => {
+    const handler = createIngestHandler({
+      providers: { generic: genericProvider },
+      secretsFor: async () => [DEFAULT_SECRET],
+      settingsFor: async () => ({}),
+      enqueue: createEnqueue(h.sqs, h.queueUrl),
+      maxBodyBytes: 240 * 1024,
+      publicBaseUrl: undefined,
+      now: Date.now,
+      logger: new Logger({ logLevel: 'SILENT' }),
+    });
+    const body = ticket('T-STAGE');
+    const event = (stage: string) => {
+      const e = apiGatewayEvent('/prod/webhook/ticket-created', '', Buffer.from(body), { 'x-webhook-signature': sign(body) });
+      e.requestContext.stage = stage;
+      return e;
+    };
+    expect((await handler(event('$default'))).statusCode).toBe(404);
+    const response = await handler(event('prod'));
+    expect(response.statusCode).toBe(202);
+    expect(JSON.parse(String(response.body))).toEqual({ status: 'accepted', eventIds: ['generic:ticket.created:T-STAGE'] });
+    await h.drain();
+    expect(h.simpli.calls('POST', '/classify')).toHaveLength(1);
+  });
+
   it('answers 503 with Retry-After when the queue is unreachable, and enqueues once it is back', async () => {
     const unreachable = new SQSClient({ ...h.emulators.clientConfig, endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
     const handler = createIngestHandler({

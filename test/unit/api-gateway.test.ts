@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorToHttpResponse, requestUrl, toIngestInput } from '../../lib/api-gateway.ts';
+import { errorToHttpResponse, requestUrl, routeMiss, routePath, toIngestInput } from '../../lib/api-gateway.ts';
 import { AuthenticityError, BadRequestError, ConfigError, ForbiddenError, NotFoundError, PayloadTooLargeError, QueueUnavailableError, UnprocessableEventError } from '../../lib/errors.ts';
 import { apiGatewayEvent } from '../support/bridge-harness.ts';
 
@@ -28,6 +28,35 @@ describe('toIngestInput', () => {
     const input = toIngestInput(event, undefined);
     expect(input.request.headers).toEqual({ 'x-webhook-token': 't' });
     expect(input.request.query).toEqual({ token: 'a' });
+  });
+});
+
+describe('routes: one matcher for routeMiss and toIngestInput, stage-aware', () => {
+  const staged = (path: string, stage: string) => {
+    const event = apiGatewayEvent(path, '', Buffer.from('{}'), {});
+    event.requestContext.stage = stage;
+    return event;
+  };
+
+  it('answers 404 off the routes and 405 for another method on one', () => {
+    expect(routeMiss('/webhooks/zendesk', 'POST')).toBeUndefined();
+    expect(routeMiss('/webhooks/salesforce/ticket-created/', 'POST')).toBeUndefined();
+    expect(routeMiss('/webhook/ticket-created', 'POST')).toBeUndefined();
+    for (const path of ['/', '/favicon.ico', '/webhooks', '/webhooks/zendesk/a/b', '/webhook/ticket-updated', '/x/webhooks/zendesk', '/webhooks//']) {
+      expect(routeMiss(path, 'POST')?.statusCode, path).toBe(404);
+    }
+    const wrongMethod = routeMiss('/webhooks/zendesk', 'GET');
+    expect(wrongMethod).toMatchObject({ statusCode: 405, headers: { allow: 'POST' } });
+  });
+
+  it('takes a named stage off the path, and only a named one', () => {
+    expect(routePath(staged('/prod/webhooks/hubspot', 'prod'))).toBe('/webhooks/hubspot');
+    expect(routePath(staged('/prod/webhooks/hubspot', '$default'))).toBe('/prod/webhooks/hubspot');
+    expect(routePath(staged('/webhooks/hubspot', 'prod'))).toBe('/webhooks/hubspot');
+    // A staged API in front of the function: the route is found, as requestUrl already assumed.
+    expect(routeMiss(routePath(staged('/prod/webhooks/hubspot', 'prod')), 'POST')).toBeUndefined();
+    expect(toIngestInput(staged('/prod/webhooks/salesforce/ticket-created', 'prod'), undefined)).toMatchObject({ provider: 'salesforce', routeEvent: 'ticket-created' });
+    expect(toIngestInput(staged('/prod/webhook/ticket-created', 'prod'), undefined)).toMatchObject({ provider: 'generic', routeEvent: 'ticket-created' });
   });
 });
 
