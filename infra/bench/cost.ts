@@ -347,6 +347,13 @@ export async function cost(): Promise<FigureResult> {
       const n = recordsPerBatch(rate, { batchSize: batching.batchSize, windowSeconds: w });
       return `${w} s → ${n.toFixed(1)} records, $${total(perMillionAt(n)).toFixed(1)}`;
     });
+    // What a team pays a month at other volumes, as deployed: batches fill with the rate, the fixed part stays.
+    const byVolume = [1e4, 1e5, 1e6, 1e7].map((tickets) => {
+      const n = recordsPerBatch(eventsPerSecond(tickets, EVENTS_PER_TICKET), batching);
+      const perTicket = (total(perEventAt('created', n)) + total(perEventAt('resolved', n))) * tickets;
+      const month = perTicket + total(monthly);
+      return `${tickets.toLocaleString('en-US')} tickets → ${n.toFixed(1)} records per invocation, $${month.toFixed(2)} a month ($${((month / tickets) * 1e6).toFixed(1)} per million)`;
+    });
     details['as deployed'] = { eventsPerSecond: rate, batching, recordsPerInvocation: records, perMillionTickets: Object.fromEntries(Object.entries(asDeployed).map(([k, v]) => [k, dollars(v)])) };
 
     // What no tuning of this code removes (cost-model.ts floorPerMillionTickets): is ≤ $5 reachable?
@@ -375,6 +382,7 @@ export async function cost(): Promise<FigureResult> {
       rows,
       notes: [
         `what dominates, per million tickets: ${dominates.join('; ')}`,
+        `a month as deployed, by volume (fixed part $${total(monthly).toFixed(2)}; above about 10 million tickets Lambda runs several containers, so secret refreshes grow a little): ${byVolume.join('; ')}`,
         `the batching window, at ${rate.toFixed(2)} events/s (a batch holds what one window collects; each second of window is up to a second more before an event is processed): ${windowSweep.join('; ')}`,
         `CPU (this machine, one core): ProcessFunction's bundle alone, a batch of ${BATCH} × ${LARGE_BODY_BYTES / 1024} KB: ${probe.firstCpuMs.toFixed(0)} ms the first after import, ${probe.warmCpuMs.toFixed(0)} ms warm; in the rig (handlers + fake Simpli/helpdesk in one process) a batch of ${BATCH} created ${median(c10.invocations.map((i) => i.cpuMs)).toFixed(0)} ms, one ingest ${median(c10.ingestCpuMs).toFixed(1)} ms (${probe.ingestCpuMs.toFixed(1)} ms at ${LARGE_BODY_BYTES / 1024} KB). Lambda gives MemorySize/${MB_PER_VCPU} of a vCPU (${processMb} MB: ${(processMb / MB_PER_VCPU).toFixed(2)}), so a warm batch's CPU takes about ${((probe.warmCpuMs * MB_PER_VCPU) / processMb).toFixed(0)} ms there, against a ${criticalPathMsOf(COST_LATENCIES).toFixed(0)} ms Simpli critical path it overlaps`,
         `floor $${total(floor).toFixed(2)} per million tickets (2 webhooks → ${apiRequests * 2} API Gateway requests (endpoint ${endpoint}), 2 IngestFunction and 0.2 ProcessFunction invocations, 2.4 SQS requests, 4 Ledger WCU; no duration, logs, metrics or secrets): ${
