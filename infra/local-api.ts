@@ -5,7 +5,7 @@
  *
  * Like a function URL (https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html), every
  * method and path reaches the function, with route key `$default` and no path parameters: the
- * handler itself answers 404 or 405 to what is no webhook route (lib/api-gateway.ts routeMiss).
+ * handler itself answers 404 or 405 to what is no webhook route (lib/endpoint.ts routeMiss).
  * The deployed HTTP API option (Endpoint=HttpApi) has one `$default` route too, so it sends the same.
  */
 import { randomUUID } from 'node:crypto';

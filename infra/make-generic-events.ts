@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
-import { toIngestInput } from '../lib/api-gateway.ts';
+import { toIngestInput } from '../lib/endpoint.ts';
 import { LOCAL_DEV_SECRET } from '../lib/config.ts';
 import { ingest } from '../lib/ingest.ts';
 import { PROVIDER_NAMES, type QueuedEvent } from '../lib/providers/types.ts';

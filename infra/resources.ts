@@ -22,7 +22,7 @@ import {
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { parseDocument, type CollectionTag, type ScalarTag, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { Emulators } from './emulators.ts';
-import { WEBHOOK_ROUTES } from '../lib/api-gateway.ts';
+import { WEBHOOK_ROUTES } from '../lib/endpoint.ts';
 
 export const DEFAULT_TEMPLATE_PATH = fileURLToPath(new URL('../template.yaml', import.meta.url));
 export const LOCAL_STACK_NAME = 'simpli-webhook-bridge-local';
@@ -347,7 +347,7 @@ export interface LocalResources {
   readonly processFunction: EventSourceSettings;
   /** Timeout of the function behind the webhook endpoint (the function URL's target). */
   readonly ingestTimeoutSeconds: number;
-  /** The webhook routes the function answers (lib/api-gateway.ts), e.g. `{ method: 'POST', path: '/webhooks/{provider}' }`. */
+  /** The webhook routes the function answers (lib/endpoint.ts), e.g. `{ method: 'POST', path: '/webhooks/{provider}' }`. */
   readonly httpRoutes: readonly HttpRoute[];
   /**
    * Each function's environment as the template sets it (Globals merged), resolved against the

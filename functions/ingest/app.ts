@@ -5,7 +5,7 @@
 import type { Logger } from '../shared/observability.ts';
 import { MetricUnit, type Metrics } from '../shared/observability.ts';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { errorToHttpResponse, routeMiss, routePath, toHttpResponse, toIngestInput } from '../../lib/api-gateway.ts';
+import { errorToHttpResponse, routeMiss, routePath, toHttpResponse, toIngestInput } from '../../lib/endpoint.ts';
 import { BridgeError, reasonOf } from '../../lib/errors.ts';
 import { ingest, type IngestDeps } from '../../lib/ingest.ts';
 import { shown } from '../../lib/log-safe.ts';

@@ -7,7 +7,7 @@ import type { APIGatewayProxyEventV2, SQSRecord } from 'aws-lambda';
 import { encodeQueuedEvent } from '../../lib/queue-message.ts';
 import type { QueuedEvent } from '../../lib/providers/types.ts';
 import { signGeneric } from '../sign/generic.ts';
-import { apiGatewayEvent } from '../../test/support/bridge-harness.ts';
+import { endpointEvent } from '../../test/support/bridge-harness.ts';
 
 export const BENCH_SECRET = 'local-dev-secret';
 
@@ -26,7 +26,7 @@ export function ticketBody(ticketId: string, bytes: number): Buffer {
  */
 export function signedWebhookEvent(body: Buffer, secret = BENCH_SECRET): APIGatewayProxyEventV2 {
   const { headers } = signGeneric({ method: 'POST', url: 'https://bridge.example.com/webhooks/generic', body, secret, nowMs: Date.now() });
-  return { ...apiGatewayEvent('/webhooks/generic', '', body, headers), body: body.toString('utf8'), isBase64Encoded: false };
+  return { ...endpointEvent('/webhooks/generic', '', body, headers), body: body.toString('utf8'), isBase64Encoded: false };
 }
 
 /** The queue message ingest would send for a ticket body (same shape, same size). */

@@ -5,7 +5,7 @@ import { createIngestHandler } from '../../functions/ingest/app.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../../lib/config.ts';
 import { createEnqueue } from '../../lib/enqueue.ts';
 import { providers } from '../../lib/providers/registry.ts';
-import { apiGatewayEvent, DEFAULT_SECRET, startHarness, type Harness } from '../support/bridge-harness.ts';
+import { endpointEvent, DEFAULT_SECRET, startHarness, type Harness } from '../support/bridge-harness.ts';
 import { createConsumer, createRecorder, genericEventId, readAll, runPollers, signGeneric } from '../support/fault-kit.ts';
 
 const SUBJECT = 'Zebra-subject-7731 cannot log in';
@@ -46,7 +46,7 @@ describe('abuse: logs of a full run carry no secret, token, signature or custome
         now: Date.now,
         logger,
       });
-      const post = async (path: string, body: string, headers: Record<string, string>) => (await ingest(apiGatewayEvent(path, '', Buffer.from(body), headers))).statusCode;
+      const post = async (path: string, body: string, headers: Record<string, string>) => (await ingest(endpointEvent(path, '', Buffer.from(body), headers))).statusCode;
       recorder.misbehaveSimpli(({ service, ticketId, nth }) =>
         service === 'classify' && ticketId === 'L-2' ? { status: 422, json: { detail: BODY } } : service === 'sentiment' && ticketId === 'L-1' && nth === 1 ? { status: 503, json: {} } : undefined,
       );

@@ -6,7 +6,7 @@ import { loadIngestConfig, parseWebhookSecrets, type WebhookSecrets } from '../.
 import { providers } from '../../lib/providers/registry.ts';
 import { jsonSource } from '../../lib/secrets.ts';
 import { signStandardWebhook } from '../../infra/sign/generic.ts';
-import { apiGatewayEvent, startHarness, type Harness } from '../support/bridge-harness.ts';
+import { endpointEvent, startHarness, type Harness } from '../support/bridge-harness.ts';
 import { signGeneric, ticketBody } from '../support/fault-kit.ts';
 
 describe('abuse: secret rotation', () => {
@@ -47,7 +47,7 @@ describe('abuse: secret rotation', () => {
     let n = 0;
     const post = async (secret: string) => {
       const body = ticketBody(`R-${n++}`);
-      return (await ingest(apiGatewayEvent('/webhook/ticket-created', '', Buffer.from(body), { 'x-webhook-signature': signGeneric(body, secret) }))).statusCode;
+      return (await ingest(endpointEvent('/webhook/ticket-created', '', Buffer.from(body), { 'x-webhook-signature': signGeneric(body, secret) }))).statusCode;
     };
 
     expect(await post('old-secret')).toBe(202);

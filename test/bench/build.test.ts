@@ -101,7 +101,7 @@ describe('npm run build (the functions bundled as sam build bundles them)', () =
     expect(matching('IngestFunction', /^lib\/(ledger|pipeline|steps)\.ts$|^lib\/simpli\/|@aws-sdk\/client-dynamodb/)).toEqual([]);
     // The consumer and the reconciler never see an HTTP request.
     for (const name of ['ProcessFunction', 'ReconcileFunction']) {
-      expect(matching(name, /^lib\/(ingest|api-gateway)\.ts$|^functions\/ingest\//), name).toEqual([]);
+      expect(matching(name, /^lib\/(ingest|endpoint)\.ts$|^functions\/ingest\//), name).toEqual([]);
     }
   });
 });

@@ -22,7 +22,7 @@ const run = promisify(execFile);
 
 /** An event each handler cannot read, and where (file:line is ours) it fails. */
 const CASES = [
-  { name: 'IngestFunction', event: { rawPath: '/webhooks/generic', headers: null }, frame: /\n {4}at toIngestInput \(lib\/api-gateway\.ts:\d+:\d+\)/ },
+  { name: 'IngestFunction', event: { rawPath: '/webhooks/generic', headers: null }, frame: /\n {4}at toIngestInput \(lib\/endpoint\.ts:\d+:\d+\)/ },
   { name: 'ProcessFunction', event: { Records: null }, frame: /\n {4}at processBatch \(lib\/process-batch\.ts:\d+:\d+\)/ },
 ] as const;
 

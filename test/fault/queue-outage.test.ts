@@ -4,7 +4,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { createIngestHandler } from '../../functions/ingest/app.ts';
 import { createEnqueue } from '../../lib/enqueue.ts';
 import { providers } from '../../lib/providers/registry.ts';
-import { apiGatewayEvent, DEFAULT_SECRET, startHarness, type Harness } from '../support/bridge-harness.ts';
+import { endpointEvent, DEFAULT_SECRET, startHarness, type Harness } from '../support/bridge-harness.ts';
 import { computeFigures, createConsumer, createRecorder, genericEventId, printFigures, readAll, runPollers, signGeneric, ticketBody } from '../support/fault-kit.ts';
 import { startFaultProxy, type FaultProxy, type ProxyMode } from '../support/fault-proxy.ts';
 
@@ -55,7 +55,7 @@ describe('fault: queue outage at ingest', () => {
         const id = `Q-${i}`;
         const body = ticketBody(id);
         sent++;
-        const response = await ingest(apiGatewayEvent('/webhook/ticket-created', '', Buffer.from(body), { 'x-webhook-signature': signGeneric(body) }));
+        const response = await ingest(endpointEvent('/webhook/ticket-created', '', Buffer.from(body), { 'x-webhook-signature': signGeneric(body) }));
         const status = response.statusCode ?? 0;
         statuses[status] = (statuses[status] ?? 0) + 1;
         if (status === 202) {

@@ -13,7 +13,7 @@ import { genericProvider } from '../../lib/providers/generic.ts';
 import { ingestProviders } from '../../lib/providers/ingest-registry.ts';
 import { parseHelpdeskConfig } from '../../lib/config.ts';
 import { PROVIDER_NAMES, type ProviderName, type ProviderSettings, type QueuedEvent } from '../../lib/providers/types.ts';
-import { apiGatewayEvent } from '../support/bridge-harness.ts';
+import { endpointEvent } from '../support/bridge-harness.ts';
 
 const SECRET = 'allow-list-secret';
 const BODY = '{"ticket_id":"T-1","event":"ticket.created","subject":"s","description":"d"}';
@@ -58,7 +58,7 @@ function rig(
 }
 
 function eventFrom(sourceIp: string, body = BODY, headers: Record<string, string> = { 'x-webhook-signature': sign(body) }) {
-  const event = apiGatewayEvent('/webhooks/generic', '', Buffer.from(body), headers);
+  const event = endpointEvent('/webhooks/generic', '', Buffer.from(body), headers);
   event.requestContext.http.sourceIp = sourceIp;
   return event;
 }
@@ -135,7 +135,7 @@ describe('allowedIps for every provider', () => {
   it.each(PROVIDER_NAMES.map((p) => [p]))('%s: 403 from outside the list; from inside, its own checks run as before', async (provider) => {
     const r = rig({ [provider]: { allowedIps: ['198.51.100.0/24'] } }, ingestProviders);
     const unsigned = (ip: string) => {
-      const event = apiGatewayEvent(`/webhooks/${provider}/ticket-created`, '', Buffer.from('{}'), {});
+      const event = endpointEvent(`/webhooks/${provider}/ticket-created`, '', Buffer.from('{}'), {});
       event.requestContext.http.sourceIp = ip;
       return event;
     };

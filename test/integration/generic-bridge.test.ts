@@ -5,7 +5,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { createIngestHandler } from '../../functions/ingest/app.ts';
 import { createEnqueue } from '../../lib/enqueue.ts';
 import { genericProvider } from '../../lib/providers/generic.ts';
-import { apiGatewayEvent, defaultSimpli, DEFAULT_SECRET, queuedEventOf, startHarness, type Harness } from '../support/bridge-harness.ts';
+import { endpointEvent, defaultSimpli, DEFAULT_SECRET, queuedEventOf, startHarness, type Harness } from '../support/bridge-harness.ts';
 
 const sign = (body: string, secret = DEFAULT_SECRET) => createHmac('sha256', secret).update(body).digest('hex');
 
@@ -161,7 +161,7 @@ describe('the generic bridge end to end (real fauxqs + dynalite, fake Simpli and
     });
     const body = ticket('T-STAGE');
     const event = (stage: string) => {
-      const e = apiGatewayEvent('/prod/webhook/ticket-created', '', Buffer.from(body), { 'x-webhook-signature': sign(body) });
+      const e = endpointEvent('/prod/webhook/ticket-created', '', Buffer.from(body), { 'x-webhook-signature': sign(body) });
       e.requestContext.stage = stage;
       return e;
     };
@@ -186,7 +186,7 @@ describe('the generic bridge end to end (real fauxqs + dynalite, fake Simpli and
       logger: new Logger({ logLevel: 'SILENT' }),
     });
     const body = ticket('T-7');
-    const response = await handler(apiGatewayEvent('/webhook/ticket-created', '', Buffer.from(body), { 'x-webhook-signature': sign(body) }));
+    const response = await handler(endpointEvent('/webhook/ticket-created', '', Buffer.from(body), { 'x-webhook-signature': sign(body) }));
 
     expect(response.statusCode).toBe(503);
     expect(response.headers?.['retry-after']).toBe('30');

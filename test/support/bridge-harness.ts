@@ -208,7 +208,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async post(path, body, headers = {}, method = 'POST') {
       const raw = typeof body === 'string' ? Buffer.from(body) : body;
       const [rawPath = path, rawQueryString = ''] = path.split('?');
-      const event = apiGatewayEvent(rawPath, rawQueryString, raw, headers, method);
+      const event = endpointEvent(rawPath, rawQueryString, raw, headers, method);
       const result = await ingestHandler(event);
       return {
         statusCode: result.statusCode ?? 200,
@@ -253,7 +253,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 }
 
 /** A payload 2.0 event, as a function URL (or the HTTP API's $default route) builds it from a request. */
-export function apiGatewayEvent(rawPath: string, rawQueryString: string, body: Buffer, headers: Record<string, string>, method = 'POST'): APIGatewayProxyEventV2 {
+export function endpointEvent(rawPath: string, rawQueryString: string, body: Buffer, headers: Record<string, string>, method = 'POST'): APIGatewayProxyEventV2 {
   const lower = Object.fromEntries(Object.entries({ 'content-type': 'application/json', ...headers }).map(([k, v]) => [k.toLowerCase(), v]));
   return {
     version: '2.0',

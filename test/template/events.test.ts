@@ -9,7 +9,7 @@ import { createHmac } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { WEBHOOK_ROUTES } from '../../lib/api-gateway.ts';
+import { WEBHOOK_ROUTES } from '../../lib/endpoint.ts';
 import { LOCAL_DEV_SECRET } from '../../lib/config.ts';
 import { PROVIDER_NAMES } from '../../lib/providers/types.ts';
 import { decodeQueuedEvent } from '../../lib/queue-message.ts';
@@ -63,7 +63,7 @@ describe('events/', () => {
     expect(e.routeKey, `${name}: a function URL's (and the $default route's) route key`).toBe('$default');
     expect(endpointFunctions(template).url).toEqual(['IngestFunction']);
     const route = WEBHOOK_ROUTES.find((path) => pathPattern(path).test(e.rawPath));
-    expect(route, `${name}: ${e.rawPath} is a webhook route (lib/api-gateway.ts WEBHOOK_ROUTES)`).toBeDefined();
+    expect(route, `${name}: ${e.rawPath} is a webhook route (lib/endpoint.ts WEBHOOK_ROUTES)`).toBeDefined();
     expect(e.requestContext.routeKey).toBe(e.routeKey);
     expect(e.requestContext.http?.method).toBe('POST');
     expect(e.requestContext.http?.path).toBe(e.rawPath);

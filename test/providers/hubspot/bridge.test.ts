@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { toIngestInput } from '../../../lib/api-gateway.ts';
+import { toIngestInput } from '../../../lib/endpoint.ts';
 import { hubspotProvider } from '../../../lib/providers/hubspot/index.ts';
 import { HUBSPOT_EVENTS, SIGNED_AT_MS } from '../../../infra/make-events/hubspot.ts';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';

@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { toIngestInput } from '../../../lib/api-gateway.ts';
+import { toIngestInput } from '../../../lib/endpoint.ts';
 import { AuthenticityError } from '../../../lib/errors.ts';
 import { hubspotProvider } from '../../../lib/providers/hubspot/index.ts';
 import type { ProviderSettings, WebhookRequest } from '../../../lib/providers/types.ts';
@@ -176,7 +176,7 @@ describe('HubSpot v1/v2 (legacy) only when enabled in settings.signatureVersions
   });
 });
 
-describe('the URI HubSpot signed, as lib/api-gateway.ts requestUrl() rebuilds it behind API Gateway', () => {
+describe('the URI HubSpot signed, as lib/endpoint.ts requestUrl() rebuilds it behind API Gateway', () => {
   function gatewayEvent(domainName: string, rawPath: string, stage: string, headers: Record<string, string>, rawQueryString = ''): APIGatewayProxyEventV2 {
     return {
       version: '2.0',

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { INTERCOM_SAMPLES, intercomSampleEvent } from '../../../infra/make-events/intercom.ts';
-import { toIngestInput } from '../../../lib/api-gateway.ts';
+import { toIngestInput } from '../../../lib/endpoint.ts';
 import { intercomProvider } from '../../../lib/providers/intercom/index.ts';
 
 describe('events/intercom samples', () => {

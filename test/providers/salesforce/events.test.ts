@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { SALESFORCE_SAMPLES, salesforceSampleEvent } from '../../../infra/make-events/salesforce.ts';
-import { toIngestInput } from '../../../lib/api-gateway.ts';
+import { toIngestInput } from '../../../lib/endpoint.ts';
 import { salesforceProvider } from '../../../lib/providers/salesforce/index.ts';
 import { ROUTE_EVENTS } from '../../../lib/providers/types.ts';
 

@@ -1,29 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import { errorToHttpResponse, requestUrl, routeMiss, routePath, toIngestInput } from '../../lib/api-gateway.ts';
+import { errorToHttpResponse, requestUrl, routeMiss, routePath, toIngestInput } from '../../lib/endpoint.ts';
 import { AuthenticityError, BadRequestError, ConfigError, ForbiddenError, NotFoundError, PayloadTooLargeError, QueueUnavailableError, UnprocessableEventError } from '../../lib/errors.ts';
-import { apiGatewayEvent } from '../support/bridge-harness.ts';
+import { endpointEvent } from '../support/bridge-harness.ts';
 
 describe('toIngestInput', () => {
   it('reads provider and event from /webhooks/{provider}/{event}, and maps the guide’s routes to generic', () => {
-    const e = (path: string) => toIngestInput(apiGatewayEvent(path, '', Buffer.from('{}'), {}), undefined);
+    const e = (path: string) => toIngestInput(endpointEvent(path, '', Buffer.from('{}'), {}), undefined);
     expect(e('/webhooks/zendesk')).toMatchObject({ provider: 'zendesk', routeEvent: undefined });
     expect(e('/webhooks/salesforce/ticket-created')).toMatchObject({ provider: 'salesforce', routeEvent: 'ticket-created' });
     expect(e('/webhook/ticket-resolved')).toMatchObject({ provider: 'generic', routeEvent: 'ticket-resolved' });
   });
 
   it('takes the source address from requestContext.http.sourceIp, never from X-Forwarded-For', () => {
-    const event = apiGatewayEvent('/webhooks/zendesk', '', Buffer.from('{}'), { 'x-forwarded-for': '192.0.2.1' });
+    const event = endpointEvent('/webhooks/zendesk', '', Buffer.from('{}'), { 'x-forwarded-for': '192.0.2.1' });
     event.requestContext.http.sourceIp = '203.0.113.9';
     expect(toIngestInput(event, undefined).sourceIp).toBe('203.0.113.9');
   });
 
   it('decodes a base64 body to the exact bytes', () => {
     const bytes = Buffer.from([0xff, 0x00, 0x7b, 0x22]);
-    expect(toIngestInput(apiGatewayEvent('/webhooks/generic', '', bytes, {}), undefined).request.rawBody.equals(bytes)).toBe(true);
+    expect(toIngestInput(endpointEvent('/webhooks/generic', '', bytes, {}), undefined).request.rawBody.equals(bytes)).toBe(true);
   });
 
   it('lower-cases header names and keeps the first of repeated query parameters', () => {
-    const event = apiGatewayEvent('/webhooks/salesforce', 'token=a&token=b', Buffer.from(''), {});
+    const event = endpointEvent('/webhooks/salesforce', 'token=a&token=b', Buffer.from(''), {});
     event.headers = { 'X-Webhook-Token': 't' };
     const input = toIngestInput(event, undefined);
     expect(input.request.headers).toEqual({ 'x-webhook-token': 't' });
@@ -33,7 +33,7 @@ describe('toIngestInput', () => {
 
 describe('routes: one matcher for routeMiss and toIngestInput, stage-aware', () => {
   const staged = (path: string, stage: string) => {
-    const event = apiGatewayEvent(path, '', Buffer.from('{}'), {});
+    const event = endpointEvent(path, '', Buffer.from('{}'), {});
     event.requestContext.stage = stage;
     return event;
   };
@@ -62,12 +62,12 @@ describe('routes: one matcher for routeMiss and toIngestInput, stage-aware', () 
 
 describe('requestUrl (the URL HubSpot v3 signs)', () => {
   it('is the API domain, path and query by default', () => {
-    const event = apiGatewayEvent('/webhooks/hubspot', 'a=1', Buffer.from(''), {});
+    const event = endpointEvent('/webhooks/hubspot', 'a=1', Buffer.from(''), {});
     expect(requestUrl(event, undefined)).toBe('https://bridge.example.com/webhooks/hubspot?a=1');
   });
 
   it('uses PUBLIC_BASE_URL for a custom domain, dropping a named stage from the path', () => {
-    const event = apiGatewayEvent('/prod/webhooks/hubspot', '', Buffer.from(''), {});
+    const event = endpointEvent('/prod/webhooks/hubspot', '', Buffer.from(''), {});
     event.requestContext.stage = 'prod';
     expect(requestUrl(event, 'https://hooks.example.org/support/')).toBe('https://hooks.example.org/support/webhooks/hubspot');
   });
@@ -101,15 +101,15 @@ describe('errorToHttpResponse', () => {
 
 describe('toIngestInput: the body text', () => {
   it('passes a text body on as text, the same content as the raw bytes', () => {
-    const event = { ...apiGatewayEvent('/webhooks/generic', '', Buffer.from(''), {}), body: '{"a":"é"}', isBase64Encoded: false };
+    const event = { ...endpointEvent('/webhooks/generic', '', Buffer.from(''), {}), body: '{"a":"é"}', isBase64Encoded: false };
     const input = toIngestInput(event, undefined);
     expect(input.request.text).toBe('{"a":"é"}');
     expect(input.request.rawBody.toString('utf8')).toBe(input.request.text);
   });
 
   it('leaves text unset for base64 bodies and for strings that do not survive UTF-8 (lone surrogates)', () => {
-    expect(toIngestInput(apiGatewayEvent('/webhooks/generic', '', Buffer.from('{}'), {}), undefined).request.text).toBeUndefined();
-    const lone = { ...apiGatewayEvent('/webhooks/generic', '', Buffer.from(''), {}), body: '{"a":"\ud800"}', isBase64Encoded: false };
+    expect(toIngestInput(endpointEvent('/webhooks/generic', '', Buffer.from('{}'), {}), undefined).request.text).toBeUndefined();
+    const lone = { ...endpointEvent('/webhooks/generic', '', Buffer.from(''), {}), body: '{"a":"\ud800"}', isBase64Encoded: false };
     expect(toIngestInput(lone, undefined).request.text).toBeUndefined();
   });
 });
