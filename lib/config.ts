@@ -4,7 +4,7 @@
  * invocation with a message that says what to fix — not on its first webhook hours later.
  * Defaults are documented in the README's configuration table.
  */
-import * as z from 'zod/mini';
+import * as z from './schema.ts';
 import { ConfigError } from './errors.ts';
 import { lazy } from './lazy.ts';
 import { secretProblem } from './standard-webhooks.ts';
@@ -185,7 +185,7 @@ function assertSecretsNameProviders(secrets: SecretsSource<WebhookSecrets>, help
   }
 }
 
-function parseJson<T>(json: string, origin: string, schema: z.ZodMiniType<T>, example: string): T {
+function parseJson<T>(json: string, origin: string, schema: z.Schema<T>, example: string): T {
   let value: unknown;
   try {
     value = JSON.parse(json);

@@ -2,7 +2,7 @@
  * The SQS message between ingest and the consumer: one business event, its identity and its raw
  * data. Versioned so a deploy that changes it can still read messages already in the queue.
  */
-import * as z from 'zod/mini';
+import * as z from './schema.ts';
 import { PermanentEventError } from './errors.ts';
 import { lazy } from './lazy.ts';
 import { CONNECTOR_NAME } from './providers/connector/spec.ts';

@@ -4,7 +4,7 @@
  * Simpli's docs and repos disagree on prefixes.
  */
 import { createHash } from 'node:crypto';
-import * as z from 'zod/mini';
+import * as z from '../schema.ts';
 import { UpstreamError } from '../errors.ts';
 import { lazy } from '../lazy.ts';
 import type { HttpClient } from '../http.ts';
@@ -103,7 +103,7 @@ export function createSimpliClient(config: SimpliConfig, http: HttpClient): Simp
     service: string,
     url: string,
     json: unknown,
-    schema: z.ZodMiniType<T>,
+    schema: z.Schema<T>,
     timeoutMs: number,
     { requestId, beforeWait }: Traced,
   ): Promise<T> {

@@ -1,19 +1,19 @@
 /**
- * Issue #10: building zod schemas was a large share of what the handlers did while their bundles
- * loaded, though none is needed then — as deployed the secrets come from Secrets Manager at the
+ * Issue #10: building schemas (zod/mini then, lib/schema.ts now) was a large share of what the
+ * handlers did while their bundles loaded, though none is needed then — as deployed the secrets come from Secrets Manager at the
  * first request, most containers never meet a connector or HubSpot settings, and the queue
  * message and Simpli answers are checked only when a record is processed. The schemas are built on
  * first use (lib/lazy.ts); this pins that loading each handler module, configured as deployed,
- * calls no zod/mini schema builder, and that the counter does see the builders once a schema is
- * needed (so the test can fail).
+ * calls no schema builder of lib/schema.ts, and that the counter does see the builders once a
+ * schema is needed (so the test can fail).
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 const built = vi.hoisted(() => [] as string[]);
 
-// Every lower-case function export of zod/mini (z.string, z.object, z.union…) records its call;
-// zod's internal calls between its own modules do not pass through this namespace.
-vi.mock('zod/mini', async (importOriginal) => {
+// Every lower-case function export of lib/schema.ts (z.string, z.object, z.union…) records its
+// call; the module's calls to its own functions do not pass through this namespace.
+vi.mock('../../lib/schema.ts', async (importOriginal) => {
   const actual = await importOriginal<Record<string, unknown>>();
   return Object.fromEntries(
     Object.entries(actual).map(([name, value]) => [
@@ -52,18 +52,18 @@ afterAll(() => {
   vi.unstubAllEnvs();
 });
 
-describe('the handlers build no zod schema while they load (issue #10)', () => {
+describe('the handlers build no schema while they load (issue #10)', () => {
   for (const [name, load] of [
     ['IngestFunction', () => import('../../functions/ingest/handler.ts')],
     ['ProcessFunction', () => import('../../functions/process/handler.ts')],
     ['ReconcileFunction', () => import('../../functions/reconcile/handler.ts')],
   ] as const) {
-    it(`${name}: importing the handler module calls no zod/mini builder`, async () => {
+    it(`${name}: importing the handler module calls no schema builder`, async () => {
       vi.resetModules(); // each handler evaluates its whole module graph afresh, as in its own container
       built.length = 0;
       const module = await load();
       expect(typeof module.handler).toBe('function');
-      expect(built, `zod/mini builders called at load: ${[...new Set(built)].join(', ')}`).toEqual([]);
+      expect(built, `schema builders called at load: ${[...new Set(built)].join(', ')}`).toEqual([]);
     });
   }
 

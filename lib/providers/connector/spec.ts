@@ -5,7 +5,7 @@
  * is this schema as JSON Schema, for editors and reviewers (generated: `npm run connector-schema`).
  * Templates are data: `{placeholder}` strings, never code.
  */
-import * as z from 'zod/mini';
+import * as z from '../../schema.ts';
 import { lazy } from '../../lazy.ts';
 import { AUTHOR_TYPES, CHANNELS, EVENT_TYPES } from '../types.ts';
 
@@ -17,7 +17,7 @@ export type FieldName = (typeof FIELD_NAMES)[number];
 
 /**
  * The specification's schemas, built on first use (lib/lazy.ts): most containers have no connector,
- * and building these zod schemas at load was a measurable share of every cold start (issue #10).
+ * and building these schemas at load was a measurable share of every cold start (issue #10).
  */
 function buildSchemas() {
   const text = z.string().check(z.minLength(1), z.maxLength(2048));
@@ -115,7 +115,7 @@ function buildSchemas() {
     z.strictObject({ type: z.literal('header'), name: headerName, value: text }),
   ]);
 
-  const jsonTemplate: z.ZodMiniType<unknown> = z.unknown();
+  const jsonTemplate: z.Schema<unknown> = z.unknown();
 
   const requestSchema = z.strictObject({
     method: z.enum(['POST', 'PUT', 'PATCH']),
@@ -161,7 +161,7 @@ function buildSchemas() {
 type Schemas = ReturnType<typeof buildSchemas>;
 const schemas = lazy(buildSchemas);
 
-/** The zod schema of a connector specification (built on first call). */
+/** The schema of a connector specification (built on first call). */
 export const connectorSpecSchema = (): Schemas['connectorSpecSchema'] => schemas().connectorSpecSchema;
 
 export type ConnectorSpec = z.infer<Schemas['connectorSpecSchema']>;

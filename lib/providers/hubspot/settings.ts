@@ -4,7 +4,7 @@
  * defaults. The webhook secret (the app's client secret) is NOT a setting: it comes from
  * WEBHOOK_SECRETS.hubspot.
  */
-import * as z from 'zod/mini';
+import * as z from '../../schema.ts';
 import { PermanentEventError } from '../../errors.ts';
 import { lazy } from '../../lazy.ts';
 import type { Priority } from '../../write-back-summary.ts';
