@@ -80,7 +80,7 @@ export interface ProcessConfig {
 
 export function loadIngestConfig(env: Env = process.env): IngestConfig {
   const webhookSecrets = secretsSource(env, 'WEBHOOK_SECRETS', parseWebhookSecrets);
-  const helpdeskConfig = optionalSecretsSource(env, 'HELPDESK_CONFIG', parseHelpdeskConfig);
+  const helpdeskConfig = optionalSecretsSource(env, 'HELPDESK_CONFIG', parseIngestHelpdeskConfig);
   assertSecretsNameProviders(webhookSecrets, helpdeskConfig);
   return {
     queueUrl: required(env, 'QUEUE_URL', 'the TicketQueue URL'),
@@ -146,15 +146,25 @@ export function parseWebhookSecrets(json: string, origin: string): WebhookSecret
   return secrets;
 }
 
-/** Parses HELPDESK_CONFIG JSON (inline or from Secrets Manager). */
-export function parseHelpdeskConfig(json: string, origin: string): HelpdeskConfig {
-  const config = parseJson(json, origin, helpdeskSchema(), '{"generic": {"updateUrl": "https://…/tickets/{ticket_id}", "token": "…"}}');
+/**
+ * Parses HELPDESK_CONFIG JSON (inline or from Secrets Manager) as IngestFunction reads it: also
+ * every `allowedIps`, which only ingest enforces — so ProcessFunction and ReconcileFunction, which
+ * use parseHelpdeskConfig, do not bundle lib/ip-allow.ts (issue #10, cold start).
+ */
+export function parseIngestHelpdeskConfig(json: string, origin: string): HelpdeskConfig {
+  const config = parseHelpdeskConfig(json, origin);
   // Checked here, at cold start (or when the secret is loaded), so a typo in a range stops the
   // deployment with the path of the entry instead of turning a helpdesk away at its first webhook.
   for (const [provider, settings] of Object.entries(config)) {
     const path = origin === 'HELPDESK_CONFIG' ? `HELPDESK_CONFIG.${provider}.allowedIps` : `${origin} → ${provider}.allowedIps`;
     parseAllowList(settings?.allowedIps, path);
   }
+  return config;
+}
+
+/** Parses HELPDESK_CONFIG JSON (inline or from Secrets Manager): its shape, and every connector's specification. */
+export function parseHelpdeskConfig(json: string, origin: string): HelpdeskConfig {
+  const config = parseJson(json, origin, helpdeskSchema(), '{"generic": {"updateUrl": "https://…/tickets/{ticket_id}", "token": "…"}}');
   for (const [name, settings] of Object.entries(config)) {
     if ((PROVIDER_NAMES as readonly string[]).includes(name)) continue;
     if (!isConnectorEntry(name, settings)) {

@@ -45,11 +45,23 @@ export interface Schema<T> {
   check(...checks: readonly Check[]): Schema<T>;
   /** @internal Validates `value` at `path`, pushing issues; the parsed value or INVALID. */
   readonly run: (value: unknown, path: Path, issues: Issue[]) => Out<T>;
-  /** @internal The draft 2020-12 JSON Schema of this schema. */
-  readonly json: () => Json;
+  /** @internal What the schema is, as data (toJSONSchema reads it; the bundles never do). */
+  readonly def: Def;
+  readonly checks: readonly Check[];
   /** @internal Set by `optional`. */
   readonly isOptional?: boolean;
 }
+
+/** A schema's kind and parts. */
+type Def =
+  | { readonly t: 'string' | 'url' | 'number' | 'boolean' | 'unknown' }
+  | { readonly t: 'literal'; readonly value: string | number | boolean }
+  | { readonly t: 'enum'; readonly values: readonly string[] }
+  | { readonly t: 'optional' | 'nullable'; readonly inner: Schema<unknown> }
+  | { readonly t: 'array'; readonly item: Schema<unknown> }
+  | { readonly t: 'union' | 'oneOf'; readonly options: readonly Schema<unknown>[] }
+  | { readonly t: 'object'; readonly shape: Shape; readonly unknowns: Unknowns }
+  | { readonly t: 'record'; readonly key: Schema<unknown>; readonly value: Schema<unknown> };
 
 /** What `optional` returns: a key of an object that may be absent. */
 export interface OptionalSchema<T> extends Schema<T | undefined> {
@@ -59,7 +71,7 @@ export interface OptionalSchema<T> extends Schema<T | undefined> {
 export type Infer<S> = S extends Schema<infer T> ? T : never;
 export type { Infer as infer };
 
-function schema<T>(run: Schema<T>['run'], json: () => Json, checks: readonly Check[] = [], extra: { isOptional?: boolean } = {}): Schema<T> {
+function schema<T>(run: Schema<T>['run'], def: Def, checks: readonly Check[] = [], extra: { isOptional?: boolean } = {}): Schema<T> {
   const checked: Schema<T>['run'] =
     checks.length === 0
       ? run
@@ -73,14 +85,15 @@ function schema<T>(run: Schema<T>['run'], json: () => Json, checks: readonly Che
   const self: Schema<T> = {
     _output: undefined as T,
     run: checked,
-    json: () => withChecks(json(), checks),
+    def,
+    checks,
     ...extra,
     safeParse(value) {
       const issues: Issue[] = [];
       const data = self.run(value, [], issues);
       return data === INVALID || issues.length > 0 ? { success: false, error: { issues } } : { success: true, data };
     },
-    check: (...more) => schema(run, json, [...checks, ...more], extra),
+    check: (...more) => schema(run, def, [...checks, ...more], extra),
   };
   return self;
 }
@@ -144,7 +157,7 @@ export const minimum = (value: number): Check => ({ kind: 'minimum', value });
 export const maximum = (value: number): Check => ({ kind: 'maximum', value });
 
 export function string(): Schema<string> {
-  return schema((v, path, issues) => (typeof v === 'string' ? v : invalidType('string', v, path, issues)), () => ({ type: 'string' }));
+  return schema((v, path, issues) => (typeof v === 'string' ? v : invalidType('string', v, path, issues)), { t: 'string' });
 }
 
 /** A string that parses as a URL (WHATWG `URL`), as zod's `z.url()`. */
@@ -158,21 +171,21 @@ export function url(): Schema<string> {
       }
       return v;
     },
-    () => ({ type: 'string', format: 'uri' }),
+    { t: 'url' },
   );
 }
 
 /** A finite number (NaN and ±Infinity are refused, as zod does). */
 export function number(): Schema<number> {
-  return schema((v, path, issues) => (typeof v === 'number' && Number.isFinite(v) ? v : invalidType('number', v, path, issues)), () => ({ type: 'number' }));
+  return schema((v, path, issues) => (typeof v === 'number' && Number.isFinite(v) ? v : invalidType('number', v, path, issues)), { t: 'number' });
 }
 
 export function boolean(): Schema<boolean> {
-  return schema((v, path, issues) => (typeof v === 'boolean' ? v : invalidType('boolean', v, path, issues)), () => ({ type: 'boolean' }));
+  return schema((v, path, issues) => (typeof v === 'boolean' ? v : invalidType('boolean', v, path, issues)), { t: 'boolean' });
 }
 
 export function unknown(): Schema<unknown> {
-  return schema((v) => v, () => ({}));
+  return schema((v) => v, { t: 'unknown' });
 }
 
 export function literal<const L extends string | number | boolean>(value: L): Schema<L> {
@@ -182,7 +195,7 @@ export function literal<const L extends string | number | boolean>(value: L): Sc
       issues.push({ code: 'invalid_value', path, message: `Invalid input: expected ${JSON.stringify(value)}` });
       return INVALID;
     },
-    () => ({ type: typeof value, const: value }),
+    { t: 'literal', value },
   );
 }
 
@@ -194,19 +207,19 @@ function enumOf<const E extends readonly string[]>(values: E): Schema<E[number]>
       issues.push({ code: 'invalid_value', path, message: `Invalid option: expected one of ${quoted(values)}` });
       return INVALID;
     },
-    () => ({ type: 'string', enum: [...values] }),
+    { t: 'enum', values },
   );
 }
 export { enumOf as enum };
 
 export function optional<T>(inner: Schema<T>): OptionalSchema<T> {
-  return schema<T | undefined>((v, path, issues) => (v === undefined ? undefined : inner.run(v, path, issues)), inner.json, [], { isOptional: true }) as OptionalSchema<T>;
+  return schema<T | undefined>((v, path, issues) => (v === undefined ? undefined : inner.run(v, path, issues)), { t: 'optional', inner }, [], { isOptional: true }) as OptionalSchema<T>;
 }
 
 export function nullable<T>(inner: Schema<T>): Schema<T | null> {
   return schema<T | null>(
     (v, path, issues) => (v === null ? null : inner.run(v, path, issues)),
-    () => ({ anyOf: [inner.json(), { type: 'null' }] }),
+    { t: 'nullable', inner },
   );
 }
 
@@ -223,7 +236,7 @@ export function array<T>(item: Schema<T>): Schema<T[]> {
       }
       return ok ? out : INVALID;
     },
-    () => ({ type: 'array', items: item.json() }),
+    { t: 'array', item },
   );
 }
 
@@ -239,7 +252,7 @@ export function union<const S extends readonly Schema<unknown>[]>(options: S): S
       issues.push({ code: 'invalid_union', path, message: 'Invalid input: matches none of the allowed forms' });
       return INVALID;
     },
-    () => ({ anyOf: options.map((o) => o.json()) }),
+    { t: 'union', options },
   );
 }
 
@@ -284,15 +297,7 @@ function objectSchema<S extends Shape, T>(shape: S, unknowns: Unknowns): Schema<
       }
       return ok ? (out as T) : INVALID;
     },
-    () => {
-      const required = keys.filter((key) => shape[key]?.isOptional !== true);
-      return {
-        type: 'object',
-        properties: Object.fromEntries(keys.map((key) => [key, (shape[key] as Schema<unknown>).json()])),
-        ...(required.length > 0 ? { required } : {}),
-        ...(unknowns === 'strict' ? { additionalProperties: false } : unknowns === 'passthrough' ? { additionalProperties: {} } : {}),
-      };
-    },
+    { t: 'object', shape, unknowns },
   );
 }
 
@@ -307,8 +312,8 @@ export const strictObject = <S extends Shape>(shape: S): Schema<Flat<ObjectOf<S>
 export function discriminatedUnion<const S extends readonly Schema<unknown>[]>(key: string, options: S): Schema<Infer<S[number]>> {
   const byValue = new Map<unknown, Schema<unknown>>();
   for (const option of options) {
-    const tag = (option.json().properties as Record<string, Json> | undefined)?.[key]?.const;
-    byValue.set(tag, option);
+    const field = option.def.t === 'object' ? option.def.shape[key]?.def : undefined;
+    byValue.set(field?.t === 'literal' ? field.value : undefined, option);
   }
   return schema(
     (v, path, issues) => {
@@ -320,7 +325,7 @@ export function discriminatedUnion<const S extends readonly Schema<unknown>[]>(k
       }
       return option.run(v, path, issues) as Out<Infer<S[number]>>;
     },
-    () => ({ oneOf: options.map((o) => o.json()) }),
+    { t: 'oneOf', options },
   );
 }
 
@@ -353,11 +358,40 @@ function recordSchema<K extends string, V, T>(key: Schema<K>, value: Schema<V>):
       }
       return ok ? (out as T) : INVALID;
     },
-    () => ({ type: 'object', propertyNames: key.json(), additionalProperties: value.json() }),
+    { t: 'record', key, value },
   );
 }
 
-/** `schema` as a draft 2020-12 JSON Schema document. */
+/**
+ * `s` as a draft 2020-12 JSON Schema document, as zod/mini's toJSONSchema wrote it for the forms
+ * the bridge uses (infra/connector-schema.ts; the bundles never call it).
+ */
 export function toJSONSchema(s: Schema<unknown>): Json {
-  return { $schema: 'https://json-schema.org/draft/2020-12/schema', ...s.json() };
+  return { $schema: 'https://json-schema.org/draft/2020-12/schema', ...jsonOf(s) };
+}
+
+function jsonOf(s: Schema<unknown>): Json {
+  const d = s.def;
+  let json: Json;
+  if (d.t === 'url') json = { type: 'string', format: 'uri' };
+  else if (d.t === 'unknown') json = {};
+  else if (d.t === 'literal') json = { type: typeof d.value, const: d.value };
+  else if (d.t === 'enum') json = { type: 'string', enum: [...d.values] };
+  else if (d.t === 'optional') json = jsonOf(d.inner);
+  else if (d.t === 'nullable') json = { anyOf: [jsonOf(d.inner), { type: 'null' }] };
+  else if (d.t === 'array') json = { type: 'array', items: jsonOf(d.item) };
+  else if (d.t === 'union') json = { anyOf: d.options.map(jsonOf) };
+  else if (d.t === 'oneOf') json = { oneOf: d.options.map(jsonOf) };
+  else if (d.t === 'record') json = { type: 'object', propertyNames: jsonOf(d.key), additionalProperties: jsonOf(d.value) };
+  else if (d.t === 'object') {
+    const keys = Object.keys(d.shape);
+    const required = keys.filter((key) => d.shape[key]?.isOptional !== true);
+    json = {
+      type: 'object',
+      properties: Object.fromEntries(keys.map((key) => [key, jsonOf(d.shape[key] as Schema<unknown>)])),
+      ...(required.length > 0 ? { required } : {}),
+      ...(d.unknowns === 'strict' ? { additionalProperties: false } : d.unknowns === 'passthrough' ? { additionalProperties: {} } : {}),
+    };
+  } else json = { type: d.t };
+  return withChecks(json, s.checks);
 }

@@ -3,16 +3,14 @@
  * Everything here runs once per container: config (fails the cold start with a clear message),
  * SDK clients, secret caches.
  */
-import middy from '@middy/core';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { own } from '../../lib/own.ts';
-import { loadIngestConfig, parseHelpdeskConfig, parseWebhookSecrets, type HelpdeskConfig, type WebhookSecrets } from '../../lib/config.ts';
+import { loadIngestConfig, parseIngestHelpdeskConfig, parseWebhookSecrets, type HelpdeskConfig, type WebhookSecrets } from '../../lib/config.ts';
 import { createEnqueue } from '../../lib/enqueue.ts';
 import { ingestProviders } from '../../lib/providers/ingest-registry.ts';
 import { jsonSource } from '../../lib/secrets.ts';
-import { createLogger, createMetrics, injectLambdaContext } from '../shared/observability.ts';
+import { createLogger, createMetrics, withLambdaContext } from '../shared/observability.ts';
 import { installSourceMappedStacks } from '../shared/source-mapped-stack.ts';
 import { createIngestHandler } from './app.ts';
 
@@ -30,7 +28,7 @@ const webhookSecrets = jsonSource<WebhookSecrets>('WEBHOOK_SECRETS', config.webh
   cacheSeconds,
   fallback: {},
 });
-const helpdeskConfig = jsonSource<HelpdeskConfig>('HELPDESK_CONFIG', config.helpdeskConfig, parseHelpdeskConfig, {
+const helpdeskConfig = jsonSource<HelpdeskConfig>('HELPDESK_CONFIG', config.helpdeskConfig, parseIngestHelpdeskConfig, {
   client: secretsClient,
   cacheSeconds,
   fallback: {},
@@ -38,9 +36,8 @@ const helpdeskConfig = jsonSource<HelpdeskConfig>('HELPDESK_CONFIG', config.help
 
 const logger = createLogger();
 
-export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .handler(
+export const handler = withLambdaContext(
+  logger,
   createIngestHandler({
     providers: ingestProviders,
     secretsFor: async (provider) => (await webhookSecrets.get())[provider] ?? [],

@@ -2,8 +2,6 @@
  * ProcessFunction: the SQS consumer (ReportBatchItemFailures). Runs each record through the
  * pipeline — claim in the Ledger, normalize, Simpli steps, write-back — concurrently.
  */
-import middy from '@middy/core';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { own } from '../../lib/own.ts';
@@ -13,7 +11,7 @@ import { createJsonlDryRun } from '../../lib/dry-run.ts';
 import { createLedger } from '../../lib/ledger.ts';
 import { processProviders } from '../../lib/providers/process-registry.ts';
 import { helpdeskConfigSource } from '../shared/helpdesk-config.ts';
-import { createLogger, createMetrics, injectLambdaContext } from '../shared/observability.ts';
+import { createLogger, createMetrics, withLambdaContext } from '../shared/observability.ts';
 import { installSourceMappedStacks } from '../shared/source-mapped-stack.ts';
 import { createProcessHandler } from './app.ts';
 
@@ -27,9 +25,8 @@ const helpdeskConfig = helpdeskConfigSource(config);
 
 const logger = createLogger();
 
-export const handler = middy<SQSEvent, SQSBatchResponse>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .handler(
+export const handler = withLambdaContext(
+  logger,
   createProcessHandler({
     providers: processProviders,
     ledger: createLedger(dynamodb, config.ledgerTable),

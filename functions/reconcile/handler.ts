@@ -2,13 +2,13 @@
  * ReconcileFunction: on its EventBridge schedule, one reconciliation pass per provider named in
  * RECONCILE_PROVIDERS (functions/reconcile/app.ts). Publishes EventsRecovered and ReconcileLag.
  */
-import middy from '@middy/core';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Context } from 'aws-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { own } from '../../lib/own.ts';
 import { loadReconcileConfig } from '../../lib/config.ts';
 import { helpdeskConfigSource } from '../shared/helpdesk-config.ts';
-import { createLogger, createMetrics, injectLambdaContext } from '../shared/observability.ts';
+import { createLogger, createMetrics, withLambdaContext } from '../shared/observability.ts';
 import { createReconcileHandler } from './app.ts';
 
 const config = loadReconcileConfig();
@@ -31,12 +31,10 @@ const reconcile = createReconcileHandler({
   metrics,
 });
 
-export const handler = middy<unknown, { reports: Record<string, unknown>[] }>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .handler(async (event, context) => {
-    try {
-      return await reconcile(event, context);
-    } finally {
-      metrics.publishStoredMetrics();
-    }
-  });
+export const handler = withLambdaContext(logger, async (event: unknown, context: Context): Promise<{ reports: Record<string, unknown>[] }> => {
+  try {
+    return await reconcile(event, context);
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+});

@@ -7,7 +7,7 @@
 import { JsonLogger } from './json-logger.ts';
 import { EmfMetrics } from './emf-metrics.ts';
 
-export { injectLambdaContext, type Logger } from './json-logger.ts';
+export { withLambdaContext, type Logger } from './json-logger.ts';
 export { MetricUnit, type Metrics } from './emf-metrics.ts';
 
 export const SERVICE_NAME = 'simpli-webhook-bridge';

@@ -1,23 +1,20 @@
 /**
- * The IngestFunction handler as functions/ingest/handler.ts wires it — middy with
- * injectLambdaContext, the functions' JSON logger and EMF metrics, the ingest half of every provider — with
+ * The IngestFunction handler as functions/ingest/handler.ts wires it — withLambdaContext, the
+ * functions' JSON logger and EMF metrics, the ingest half of every provider — with
  * the bench secret and a given queue, for the figures that time it.
  */
-import middy from '@middy/core';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createIngestHandler } from '../../functions/ingest/app.ts';
 import type { JsonLogger } from '../../functions/shared/json-logger.ts';
-import { injectLambdaContext, type Metrics } from '../../functions/shared/observability.ts';
+import { withLambdaContext, type Metrics } from '../../functions/shared/observability.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../../lib/config.ts';
 import { createEnqueue } from '../../lib/enqueue.ts';
 import { ingestProviders } from '../../lib/providers/ingest-registry.ts';
 import { BENCH_SECRET } from './fixtures.ts';
 
 export function benchIngestHandler(sqs: SQSClient, queueUrl: string, logger: JsonLogger, metrics: Metrics) {
-  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .handler(
+  return withLambdaContext(
+      logger,
       createIngestHandler({
         providers: ingestProviders,
         secretsFor: async () => [BENCH_SECRET],

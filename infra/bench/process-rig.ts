@@ -1,15 +1,14 @@
 /**
- * ProcessFunction as handler.ts wires it (middy + injectLambdaContext, the functions’ logger and
+ * ProcessFunction as handler.ts wires it (withLambdaContext, the functions’ logger and
  * metrics, the generic provider with DRAFT_REPLIES=true, the real Ledger) on dynalite + fauxqs in
  * another process, with a fake Simpli and a fake helpdesk answering after fixed latencies. Every
  * AWS request is counted per client and command (SDK middleware), for the Ledger-cost figure.
  */
-import middy from '@middy/core';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createProcessHandler } from '../../functions/process/app.ts';
-import { createLogger, createMetrics, injectLambdaContext } from '../../functions/shared/observability.ts';
+import { createLogger, createMetrics, withLambdaContext } from '../../functions/shared/observability.ts';
 import type { SimpliConfig } from '../../lib/config.ts';
 import { createDeadLetter } from '../../lib/dead-letter.ts';
 import { createLedger, type Ledger, type LedgerRecord } from '../../lib/ledger.ts';
@@ -221,9 +220,8 @@ export async function startProcessRig(
     qaTimeoutMs: 30_000,
   };
   const providers = { generic: genericProvider };
-  const processHandler = middy<SQSEvent, SQSBatchResponse>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .handler(
+  const processHandler = withLambdaContext(
+      logger,
       createProcessHandler({
         providers,
         ledger,

@@ -93,6 +93,8 @@ describe('npm run build (the functions bundled as sam build bundles them)', () =
       // does what the bridge used of it (zod's classic API would be ~450 KB).
       expect(matching(name, /node_modules\/zod\//), `${name}: zod`).toEqual([]);
       expect(matching(name, /^lib\/schema\.ts$/), `${name}: lib/schema.ts`).toHaveLength(1);
+      // No middy: it ran one before/after hook (functions/shared/json-logger.ts withLambdaContext), for 3 KB.
+      expect(matching(name, /node_modules\/@middy\//), `${name}: middy`).toEqual([]);
       // No X-Ray tracer: Tracing is a template switch, not code in the bundle.
       expect(matching(name, /@aws-lambda-powertools\/tracer|aws-xray-sdk/), `${name}: tracer`).toEqual([]);
       // Logs and EMF metrics come from functions/shared (json-logger.ts, emf-metrics.ts): Powertools'
@@ -104,6 +106,8 @@ describe('npm run build (the functions bundled as sam build bundles them)', () =
     // The consumer and the reconciler never see an HTTP request.
     for (const name of ['ProcessFunction', 'ReconcileFunction']) {
       expect(matching(name, /^lib\/(ingest|endpoint)\.ts$|^functions\/ingest\//), name).toEqual([]);
+      // Only ingest enforces allowedIps (lib/config.ts parseIngestHelpdeskConfig).
+      expect(matching(name, /^lib\/ip-allow\.ts$/), name).toEqual([]);
     }
   });
 });

@@ -11,7 +11,7 @@ import { createIngestHandler, type IngestAppDeps } from '../../functions/ingest/
 import { startLocalApi, type LocalApi } from '../../infra/local-api.ts';
 import { genericProvider } from '../../lib/providers/generic.ts';
 import { ingestProviders } from '../../lib/providers/ingest-registry.ts';
-import { parseHelpdeskConfig } from '../../lib/config.ts';
+import { parseIngestHelpdeskConfig } from '../../lib/config.ts';
 import { PROVIDER_NAMES, type ProviderName, type ProviderSettings, type QueuedEvent } from '../../lib/providers/types.ts';
 import { endpointEvent } from '../support/bridge-harness.ts';
 
@@ -112,7 +112,7 @@ describe('allowedIps on the API Gateway event (requestContext.http.sourceIp)', (
   });
 
   it('answers 503 (the helpdesk retries) when the settings secret loaded after the cold start has a bad range', async () => {
-    const r = rig(() => parseHelpdeskConfig('{"generic": {"allowedIps": ["192.0.2.1/24"]}}', 'the secret named by HELPDESK_CONFIG_ARN'));
+    const r = rig(() => parseIngestHelpdeskConfig('{"generic": {"allowedIps": ["192.0.2.1/24"]}}', 'the secret named by HELPDESK_CONFIG_ARN'));
     const response = await r.handler(eventFrom('192.0.2.10'));
     expect(response).toMatchObject({ statusCode: 503, headers: { 'retry-after': '30' } });
     expect(r.enqueued).toEqual([]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadIngestConfig, loadProcessConfig, parseHelpdeskConfig, parseWebhookSecrets } from '../../lib/config.ts';
+import { loadIngestConfig, loadProcessConfig, parseHelpdeskConfig, parseIngestHelpdeskConfig, parseWebhookSecrets } from '../../lib/config.ts';
 import { ConfigError } from '../../lib/errors.ts';
 
 const simpli = { TRIAGE_URL: 'http://triage:8000/', SENTIMENT_URL: 'http://s:8000', QA_URL: 'http://qa:8000', REPLY_URL: 'http://r:8000' };
@@ -52,17 +52,24 @@ describe('HELPDESK_CONFIG allowedIps', () => {
   it('stops the cold start on a bad range, naming the provider, the entry and the fix', () => {
     const env = { QUEUE_URL: 'http://q', WEBHOOK_SECRETS: '{}', HELPDESK_CONFIG: '{"zendesk": {"allowedIps": ["192.0.2.0/24", "10.0.0.1/8"]}}' };
     expect(configError(() => loadIngestConfig(env))).toMatch(/^HELPDESK_CONFIG\.zendesk\.allowedIps\[1\] "10\.0\.0\.1\/8" has bits set after the \/8 prefix \(did you mean 10\.0\.0\.0\/8\?\)/);
-    expect(configError(() => loadProcessConfig({ ...processEnv, HELPDESK_CONFIG: '{"hubspot": {"allowedIps": []}}' }))).toMatch(/HELPDESK_CONFIG\.hubspot\.allowedIps must be a non-empty list/);
+    expect(configError(() => loadIngestConfig({ ...env, HELPDESK_CONFIG: '{"hubspot": {"allowedIps": []}}' }))).toMatch(/HELPDESK_CONFIG\.hubspot\.allowedIps must be a non-empty list/);
+  });
+
+  it('is checked by ingest only, the one function that enforces it (the others do not bundle lib/ip-allow.ts)', () => {
+    const bad = '{"hubspot": {"allowedIps": []}}';
+    expect(configError(() => parseIngestHelpdeskConfig(bad, 'HELPDESK_CONFIG'))).toMatch(/allowedIps must be a non-empty list/);
+    expect(loadProcessConfig({ ...processEnv, HELPDESK_CONFIG: bad }).helpdeskConfig.inline).toEqual({ hubspot: { allowedIps: [] } });
+    expect(parseHelpdeskConfig(bad, 'HELPDESK_CONFIG')).toEqual({ hubspot: { allowedIps: [] } });
   });
 
   it('names the secret when the settings come from Secrets Manager', () => {
-    expect(configError(() => parseHelpdeskConfig('{"intercom": {"allowedIps": "34.231.68.152"}}', 'the secret named by HELPDESK_CONFIG_ARN'))).toMatch(
+    expect(configError(() => parseIngestHelpdeskConfig('{"intercom": {"allowedIps": "34.231.68.152"}}', 'the secret named by HELPDESK_CONFIG_ARN'))).toMatch(
       /^the secret named by HELPDESK_CONFIG_ARN → intercom\.allowedIps must be a non-empty list/,
     );
   });
 
   it('accepts valid lists as they are', () => {
-    const config = parseHelpdeskConfig('{"generic": {"allowedIps": ["192.0.2.0/24", "2001:db8::/32", "203.0.113.7"]}}', 'HELPDESK_CONFIG');
+    const config = parseIngestHelpdeskConfig('{"generic": {"allowedIps": ["192.0.2.0/24", "2001:db8::/32", "203.0.113.7"]}}', 'HELPDESK_CONFIG');
     expect(config.generic?.allowedIps).toEqual(['192.0.2.0/24', '2001:db8::/32', '203.0.113.7']);
   });
 });

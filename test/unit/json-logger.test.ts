@@ -7,9 +7,10 @@
 import { LogFormatter, LogItem, Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
 import { injectLambdaContext as powertoolsContext } from '@aws-lambda-powertools/logger/middleware';
-import middy, { type MiddlewareObj } from '@middy/core';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { injectLambdaContext, JsonLogger, type Logger } from '../../functions/shared/json-logger.ts';
+import { JsonLogger, withLambdaContext, type Logger } from '../../functions/shared/json-logger.ts';
 import { captureOutput, type WrittenLine } from '../support/capture-output.ts';
 
 type Line = WrittenLine;
@@ -32,9 +33,14 @@ const failure = Object.assign(new Error('SendMessageBatch failed', { cause: new 
 const circular: Record<string, unknown> = { id: 'x' };
 circular.self = circular;
 
-/** The calls the apps make (functions/*\/app.ts), over two invocations. */
-async function scenario(logger: Logger, middleware: MiddlewareObj): Promise<void> {
-  const handler = middy(async () => {
+type Handler = (event: unknown, context: Context) => Promise<unknown>;
+
+/**
+ * The calls the apps make (functions/*\/app.ts), over two invocations, through `wrap`: Powertools'
+ * injectLambdaContext middleware in middy (the reference), or our withLambdaContext.
+ */
+async function scenario(logger: Logger, wrap: (handler: Handler) => Handler): Promise<void> {
+  const handler = wrap(async () => {
     logger.appendKeys({ correlationId: 'req-1', provider: 'zendesk' });
     logger.info('accepted', { stage: 'accepted', eventType: 'ticket.created', durationMs: 3, skipped: undefined, empty: '', none: null });
     logger.debug('not at INFO', { stage: 'debug' });
@@ -45,7 +51,7 @@ async function scenario(logger: Logger, middleware: MiddlewareObj): Promise<void
     logger.error('rejected', failure);
     logger.warn('reserved', { level: 'mine', message: 'mine', kept: true });
     logger.info('with text', 'an extra string');
-  }).use(middleware);
+  });
   await handler({}, CONTEXT as never);
   logger.info('between invocations');
   await handler({}, { ...CONTEXT, awsRequestId: 'second-request' } as never);
@@ -79,11 +85,11 @@ async function bothWith(env: Record<string, string | undefined>, compactKeys = f
   for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
   const powertools = await capture(async () => {
     const logger = new PowertoolsLogger({ serviceName: 'simpli-webhook-bridge', ...(compactKeys ? { logFormatter: new CompactLogFormatter() } : {}) });
-    await scenario(logger, powertoolsContext(logger, { resetKeys: true }));
+    await scenario(logger, (handler) => middy(handler).use(powertoolsContext(logger, { resetKeys: true })));
   });
   const ours = await capture(async () => {
     const logger = new JsonLogger({ serviceName: 'simpli-webhook-bridge', compactKeys });
-    await scenario(logger, injectLambdaContext(logger, { resetKeys: true }));
+    await scenario(logger, (handler) => withLambdaContext(logger, handler));
   });
   return { ours, powertools };
 }
@@ -139,14 +145,12 @@ describe('the functions’ logger writes Powertools’ lines', () => {
   it('reports the container’s cold start once, children included (Powertools gives each child its own)', async () => {
     vi.stubEnv('AWS_LAMBDA_INITIALIZATION_TYPE', 'on-demand');
     const logger = new JsonLogger({ serviceName: 's' });
-    const middleware = injectLambdaContext(logger, { resetKeys: true });
+    const handler = withLambdaContext(logger, async () => {
+      logger.info('root');
+      logger.createChild({ persistentKeys: { eventId: 'e' } }).info('child');
+    });
     const lines = await capture(async () => {
-      for (let i = 0; i < 2; i++) {
-        middleware.before({ context: CONTEXT });
-        logger.info('root');
-        logger.createChild({ persistentKeys: { eventId: 'e' } }).info('child');
-        middleware.after();
-      }
+      for (let i = 0; i < 2; i++) await handler({}, CONTEXT as never);
     });
     expect(lines.map((l) => JSON.parse(l.text) as { message: string; cold_start: boolean }).map((l) => [l.message, l.cold_start])).toEqual([
       ['root', true],
