@@ -343,6 +343,9 @@ export async function cost(): Promise<FigureResult> {
         .map(([k, v]) => `${k} $${v.toFixed(2)} (${((v / total(asDeployed)) * 100).toFixed(0)} %)`)
         .join(', ')}`,
     );
+    // Lambda starts five pollers on a queue (the IDLE_RECEIVES_PER_MONTH model): if they split a slow stream evenly, each batch holds a fifth.
+    const splitRecords = recordsPerBatch(rate / 5, batching);
+    const split = perMillionAt(splitRecords);
     const windowSweep = WINDOWS.map((w) => {
       const n = recordsPerBatch(rate, { batchSize: batching.batchSize, windowSeconds: w });
       return `${w} s → ${n.toFixed(1)} records, $${total(perMillionAt(n)).toFixed(1)}`;
@@ -383,6 +386,7 @@ export async function cost(): Promise<FigureResult> {
       notes: [
         `what dominates, per million tickets: ${dominates.join('; ')}`,
         `a month as deployed, by volume (fixed part $${total(monthly).toFixed(2)}; above about 10 million tickets Lambda runs several containers, so secret refreshes grow a little): ${byVolume.join('; ')}`,
+        `as deployed, the batch is an upper estimate (one poller gathers the whole stream): were Lambda's 5 pollers to split it evenly, ${splitRecords.toFixed(1)} records per invocation, $${total(split).toFixed(1)} per million tickets`,
         `the batching window, at ${rate.toFixed(2)} events/s (a batch holds what one window collects; each second of window is up to a second more before an event is processed): ${windowSweep.join('; ')}`,
         `CPU (this machine, one core): ProcessFunction's bundle alone, a batch of ${BATCH} × ${LARGE_BODY_BYTES / 1024} KB: ${probe.firstCpuMs.toFixed(0)} ms the first after import, ${probe.warmCpuMs.toFixed(0)} ms warm; in the rig (handlers + fake Simpli/helpdesk in one process) a batch of ${BATCH} created ${median(c10.invocations.map((i) => i.cpuMs)).toFixed(0)} ms, one ingest ${median(c10.ingestCpuMs).toFixed(1)} ms (${probe.ingestCpuMs.toFixed(1)} ms at ${LARGE_BODY_BYTES / 1024} KB). Lambda gives MemorySize/${MB_PER_VCPU} of a vCPU (${processMb} MB: ${(processMb / MB_PER_VCPU).toFixed(2)}), so a warm batch's CPU takes about ${((probe.warmCpuMs * MB_PER_VCPU) / processMb).toFixed(0)} ms there, against a ${criticalPathMsOf(COST_LATENCIES).toFixed(0)} ms Simpli critical path it overlaps`,
         `floor $${total(floor).toFixed(2)} per million tickets (2 webhooks → ${apiRequests * 2} API Gateway requests (endpoint ${endpoint}), 2 IngestFunction and 0.2 ProcessFunction invocations, 2.4 SQS requests, 4 Ledger WCU; no duration, logs, metrics or secrets): ${
