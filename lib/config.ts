@@ -40,6 +40,8 @@ export interface IngestConfig {
   readonly queueUrl: string;
   readonly webhookSecrets: SecretsSource<WebhookSecrets>;
   readonly secretsCacheSeconds: number;
+  /** DETAILED_METRICS (template parameter DetailedMetrics): false writes the metric lines without their EMF directive. */
+  readonly detailedMetrics: boolean;
   readonly maxBodyBytes: number;
   /** Base URL the helpdesks call (HubSpot v3 signs the full URL); else taken from the request. */
   readonly publicBaseUrl: string | undefined;
@@ -69,6 +71,8 @@ export interface ProcessConfig {
   readonly deadLetterQueueUrl: string;
   readonly helpdeskConfig: SecretsSource<HelpdeskConfig>;
   readonly secretsCacheSeconds: number;
+  /** DETAILED_METRICS (template parameter DetailedMetrics): false writes the metric lines without their EMF directive. */
+  readonly detailedMetrics: boolean;
   /** Must equal the queue's redrive maxReceiveCount: on the last receive the event is parked with its reason. */
   readonly maxReceiveCount: number;
   readonly leaseSeconds: number;
@@ -86,6 +90,7 @@ export function loadIngestConfig(env: Env = process.env): IngestConfig {
     queueUrl: required(env, 'QUEUE_URL', 'the TicketQueue URL'),
     webhookSecrets,
     secretsCacheSeconds: integer(env, 'SECRETS_CACHE_SECONDS', 300, 0, 3600),
+    detailedMetrics: boolean(env, 'DETAILED_METRICS', true),
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, 1024, DEFAULT_MAX_BODY_BYTES),
     publicBaseUrl: optionalUrl(env, 'PUBLIC_BASE_URL'),
     helpdeskConfig,
@@ -115,6 +120,7 @@ export function loadProcessConfig(env: Env = process.env): ProcessConfig {
     deadLetterQueueUrl: required(env, 'DEAD_LETTER_QUEUE_URL', 'the DeadLetterQueue URL'),
     helpdeskConfig: optionalSecretsSource(env, 'HELPDESK_CONFIG', parseHelpdeskConfig),
     secretsCacheSeconds: integer(env, 'SECRETS_CACHE_SECONDS', 300, 0, 3600),
+    detailedMetrics: boolean(env, 'DETAILED_METRICS', true),
     maxReceiveCount: integer(env, 'MAX_RECEIVE_COUNT', 5, 1, 1000),
     leaseSeconds: integer(env, 'LEASE_SECONDS', 120, 1, 43_200),
     ledgerTtlDays: integer(env, 'LEDGER_TTL_DAYS', 30, 1, 3650),
@@ -290,6 +296,8 @@ export interface ReconcileConfig {
   readonly ledgerTable: string;
   readonly helpdeskConfig: SecretsSource<HelpdeskConfig>;
   readonly secretsCacheSeconds: number;
+  /** DETAILED_METRICS (template parameter DetailedMetrics): false writes the metric lines without their EMF directive. */
+  readonly detailedMetrics: boolean;
   /** RECONCILE_PROVIDERS: the providers the schedule reconciles (comma-separated; empty = none). */
   readonly providers: readonly ProviderName[];
   readonly maxPages: number;
@@ -305,6 +313,7 @@ export function loadReconcileConfig(env: Env = process.env): ReconcileConfig {
     ledgerTable: required(env, 'LEDGER_TABLE', 'the Ledger DynamoDB table name'),
     helpdeskConfig: optionalSecretsSource(env, 'HELPDESK_CONFIG', parseHelpdeskConfig),
     secretsCacheSeconds: integer(env, 'SECRETS_CACHE_SECONDS', 300, 0, 3600),
+    detailedMetrics: boolean(env, 'DETAILED_METRICS', true),
     providers: providerList(env, 'RECONCILE_PROVIDERS'),
     maxPages: integer(env, 'RECONCILE_MAX_PAGES', 50, 1, 10_000),
     overlapSeconds: integer(env, 'RECONCILE_OVERLAP_SECONDS', 300, 0, 86_400),

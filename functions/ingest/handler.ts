@@ -48,6 +48,6 @@ export const handler = withLambdaContext(
     publicBaseUrl: config.publicBaseUrl,
     now: Date.now,
     logger,
-    metrics: createMetrics(),
+    metrics: createMetrics({ detailed: config.detailedMetrics }),
   }),
 );

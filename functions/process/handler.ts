@@ -43,6 +43,6 @@ export const handler = withLambdaContext(
     confidenceThreshold: config.confidenceThreshold,
     now: Date.now,
     logger,
-    metrics: createMetrics(),
+    metrics: createMetrics({ detailed: config.detailedMetrics }),
   }),
 );

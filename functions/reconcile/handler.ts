@@ -14,7 +14,7 @@ import { createReconcileHandler } from './app.ts';
 const config = loadReconcileConfig();
 const helpdeskConfig = helpdeskConfigSource(config);
 const logger = createLogger();
-const metrics = createMetrics();
+const metrics = createMetrics({ detailed: config.detailedMetrics });
 const reconcile = createReconcileHandler({
   providers: config.providers,
   dynamodb: new DynamoDBClient({}),

@@ -43,12 +43,18 @@ export interface EmfMetricsOptions {
   readonly serviceName?: string;
   /** The environment (tests); process.env otherwise. */
   readonly env?: Env;
+  /**
+   * false (DETAILED_METRICS=false, read by lib/config.ts): the same lines without `_aws`, so
+   * CloudWatch makes no metric of them. Default true.
+   */
+  readonly emf?: boolean;
 }
 
 export class EmfMetrics implements Metrics {
   readonly #namespace: string;
   readonly #service: string;
   readonly #disabled: boolean;
+  readonly #emf: boolean;
   readonly #single: boolean;
   readonly #env: Env;
   #stored = new Map<string, { unit: MetricUnit; values: number[] }>();
@@ -63,6 +69,7 @@ export class EmfMetrics implements Metrics {
     this.#namespace = options.namespace || env.POWERTOOLS_METRICS_NAMESPACE?.trim() || 'default_namespace';
     this.#service = options.serviceName || env.POWERTOOLS_SERVICE_NAME?.trim() || 'service_undefined';
     this.#disabled = flag('POWERTOOLS_METRICS_DISABLED') || (env.POWERTOOLS_METRICS_DISABLED === undefined && flag('POWERTOOLS_DEV'));
+    this.#emf = options.emf ?? true;
     this.#single = single;
   }
 
@@ -125,17 +132,20 @@ export class EmfMetrics implements Metrics {
     if (this.#disabled) return;
     const names = (extra: Record<string, string>) => [...new Set(['service', ...Object.keys(extra)])];
     const dimensionNames = [...(Object.keys(dimensions).length > 0 ? [names(dimensions)] : []), ...sets.map(names)];
+    // Without `_aws` the line is a plain JSON log event: no custom metric (template.yaml,
+    // DetailedMetrics), while the template's metric filters still count its values for the alarms.
+    const directive = {
+      Timestamp: Date.now(),
+      CloudWatchMetrics: [
+        {
+          Namespace: this.#namespace,
+          Dimensions: dimensionNames.length > 0 ? dimensionNames : [['service']],
+          Metrics: [...stored].map(([name, { unit }]) => ({ Name: name, Unit: unit })),
+        },
+      ],
+    };
     const line = {
-      _aws: {
-        Timestamp: Date.now(),
-        CloudWatchMetrics: [
-          {
-            Namespace: this.#namespace,
-            Dimensions: dimensionNames.length > 0 ? dimensionNames : [['service']],
-            Metrics: [...stored].map(([name, { unit }]) => ({ Name: name, Unit: unit })),
-          },
-        ],
-      },
+      ...(this.#emf ? { _aws: directive } : {}),
       // Powertools writes metadata first after `_aws`.
       ...metadata,
       service: this.#service,
@@ -153,6 +163,6 @@ export class EmfMetrics implements Metrics {
 
   /** Metrics published as each is added (one EMF line per metric), same namespace and service. */
   singleMetric(): EmfMetrics {
-    return new EmfMetrics({ namespace: this.#namespace, serviceName: this.#service, env: this.#env }, true);
+    return new EmfMetrics({ namespace: this.#namespace, serviceName: this.#service, env: this.#env, emf: this.#emf }, true);
   }
 }

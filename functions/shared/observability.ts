@@ -16,6 +16,7 @@ export function createLogger(): JsonLogger {
   return new JsonLogger({ serviceName: SERVICE_NAME, compactKeys: true });
 }
 
-export function createMetrics(): EmfMetrics {
-  return new EmfMetrics({ namespace: 'SimpliWebhookBridge', serviceName: SERVICE_NAME });
+/** `detailed` false: the metric lines without their EMF directive (template.yaml, DetailedMetrics). */
+export function createMetrics(options: { readonly detailed?: boolean } = {}): EmfMetrics {
+  return new EmfMetrics({ namespace: 'SimpliWebhookBridge', serviceName: SERVICE_NAME, emf: options.detailed ?? true });
 }

@@ -278,6 +278,8 @@ export async function cost(): Promise<FigureResult> {
       metricSeries: meter.series.size + filterSeries.length,
       idleSqsRequests: IDLE_RECEIVES_PER_MONTH,
     });
+    // DetailedMetrics=false: no EMF series; the metric filters' series still get data (the alarms).
+    const monthlyPlain = monthlyCost({ secrets: 2, secretsCalls: secretsCallsPerMonth(3, 1, 300), metricSeries: filterSeries.length, idleSqsRequests: IDLE_RECEIVES_PER_MONTH });
     const rows: BenchRow[] = [];
     const details: Record<string, unknown> = {};
     const dominates: string[] = [];
@@ -386,6 +388,7 @@ export async function cost(): Promise<FigureResult> {
       notes: [
         `what dominates, per million tickets: ${dominates.join('; ')}`,
         `a month as deployed, by volume (fixed part $${total(monthly).toFixed(2)}; above about 10 million tickets Lambda runs several containers, so secret refreshes grow a little): ${byVolume.join('; ')}`,
+        `with DetailedMetrics=false (no EMF series, the alarms' ${filterSeries.length} filter series kept; log lines about 150 bytes shorter, not counted): the fixed part $${total(monthly).toFixed(2)} → $${total(monthlyPlain).toFixed(2)} a month, so $${(total(asDeployed) - total(monthly) + total(monthlyPlain)).toFixed(1)} per million tickets at a million a month, and 10,000 tickets $${((total(perEventAt('created', 1)) + total(perEventAt('resolved', 1))) * 1e4 + total(monthlyPlain)).toFixed(2)} a month`,
         `as deployed, the batch is an upper estimate (one poller gathers the whole stream): were Lambda's 5 pollers to split it evenly, ${splitRecords.toFixed(1)} records per invocation, $${total(split).toFixed(1)} per million tickets`,
         `the batching window, at ${rate.toFixed(2)} events/s (a batch holds what one window collects; each second of window is up to a second more before an event is processed): ${windowSweep.join('; ')}`,
         `CPU (this machine, one core): ProcessFunction's bundle alone, a batch of ${BATCH} × ${LARGE_BODY_BYTES / 1024} KB: ${probe.firstCpuMs.toFixed(0)} ms the first after import, ${probe.warmCpuMs.toFixed(0)} ms warm; in the rig (handlers + fake Simpli/helpdesk in one process) a batch of ${BATCH} created ${median(c10.invocations.map((i) => i.cpuMs)).toFixed(0)} ms, one ingest ${median(c10.ingestCpuMs).toFixed(1)} ms (${probe.ingestCpuMs.toFixed(1)} ms at ${LARGE_BODY_BYTES / 1024} KB). Lambda gives MemorySize/${MB_PER_VCPU} of a vCPU (${processMb} MB: ${(processMb / MB_PER_VCPU).toFixed(2)}), so a warm batch's CPU takes about ${((probe.warmCpuMs * MB_PER_VCPU) / processMb).toFixed(0)} ms there, against a ${criticalPathMsOf(COST_LATENCIES).toFixed(0)} ms Simpli critical path it overlaps`,

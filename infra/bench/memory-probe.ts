@@ -80,6 +80,7 @@ export async function processMemoryProbe(rig: ProcessRig, events: readonly [SQSE
       SIMPLI_API_KEY: '',
       HELPDESK_CONFIG_ARN: '',
       POWERTOOLS_LOG_LEVEL: 'INFO',
+      DETAILED_METRICS: 'true',
     };
     // Without a limit V8 sizes its heap by this machine's memory and lets garbage pile up; a cap
     // makes it collect as it must in a container of MemorySize, so the peak is what is live.

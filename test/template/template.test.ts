@@ -145,7 +145,10 @@ describe('functions', () => {
       expect(env.POWERTOOLS_LOG_LEVEL).toEqual({ Ref: 'LogLevel' });
       // --enable-source-maps parses the whole map at every cold start (issue #10).
       expect(String(env.NODE_OPTIONS ?? '')).not.toContain('--enable-source-maps');
+      expect(env.DETAILED_METRICS, fn).toEqual({ Ref: 'DetailedMetrics' });
     }
+    // On by default: the dashboard needs them; false keeps the alarms (their filters read the lines).
+    expect(template.Parameters?.DetailedMetrics).toMatchObject({ AllowedValues: ['true', 'false'], Default: 'true' });
   });
 });
 

@@ -22,6 +22,13 @@ describe('loadProcessConfig', () => {
     expect(config).toMatchObject({ maxReceiveCount: 5, leaseSeconds: 120, ledgerTtlDays: 30, confidenceThreshold: 0.6 });
   });
 
+  it('DETAILED_METRICS: EMF metrics unless it is false, and a clear error for anything else', () => {
+    expect(loadProcessConfig(processEnv).detailedMetrics).toBe(true);
+    expect(loadProcessConfig({ ...processEnv, DETAILED_METRICS: 'false' }).detailedMetrics).toBe(false);
+    expect(loadIngestConfig({ QUEUE_URL: 'http://q', WEBHOOK_SECRETS: '{}', DETAILED_METRICS: 'false' }).detailedMetrics).toBe(false);
+    expect(configError(() => loadProcessConfig({ ...processEnv, DETAILED_METRICS: 'off' }))).toMatch(/DETAILED_METRICS must be true or false, got "off"/);
+  });
+
   it('names the missing or malformed variable and says what to put there', () => {
     expect(configError(() => loadProcessConfig({ ...processEnv, TRIAGE_URL: '' }))).toMatch(/TRIAGE_URL is not set.*Simpli service base URL/);
     expect(configError(() => loadProcessConfig({ ...processEnv, QA_URL: 'qa:8000' }))).toMatch(/QA_URL must be an http\(s\) URL/);

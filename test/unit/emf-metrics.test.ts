@@ -76,6 +76,23 @@ describe('the functions’ metrics write Powertools’ EMF lines', () => {
     expect(normalised(ours)).toEqual(normalised(powertools));
   });
 
+  it('emf: false (DETAILED_METRICS=false) writes the same lines without `_aws`: no metric, the values still there for the metric filters', async () => {
+    const { ours } = await bothWith({ POWERTOOLS_METRICS_DISABLED: undefined, POWERTOOLS_DEV: undefined });
+    const plain = await capture(() => scenario(new EmfMetrics({ namespace: 'SimpliWebhookBridge', serviceName: 'simpli-webhook-bridge', emf: false })));
+    expect(plain.length).toBe(ours.length);
+    expect(plain.some((l) => l.text.includes('"_aws"'))).toBe(false);
+    const withoutDirective = (l: Line) => {
+      if (!l.text.startsWith('{')) return l;
+      const { _aws, ...rest } = JSON.parse(l.text) as Record<string, unknown>;
+      return { stream: l.stream, text: JSON.stringify(rest) };
+    };
+    expect(plain.map(withoutDirective)).toEqual(ours.map(withoutDirective));
+    // What the write-back alarm's filter reads ({ $.WriteBacks >= 1 } style): a top-level number.
+    expect(plain.some((l) => /^\{"service":"simpli-webhook-bridge","provider":"zendesk","WebhooksAccepted":1,/.test(l.text))).toBe(true);
+    const kept = await capture(() => scenario(new EmfMetrics({ namespace: 'N', serviceName: 's', emf: true })));
+    expect(kept.filter((l) => l.text.startsWith('{"_aws"')).length).toBe(9);
+  });
+
   it('refuses a second unit for a metric name, as Powertools', () => {
     const metrics = new EmfMetrics({ namespace: 'N', serviceName: 's' });
     metrics.addMetric('Latency', MetricUnit.Milliseconds, 1);
