@@ -269,17 +269,19 @@ export async function cost(): Promise<FigureResult> {
 
     const emitted = new Set([...meter.series].map((series) => series.slice(series.indexOf('/') + 1, series.indexOf('{'))));
     const filterSeries = deployedMetricFilters().filter((f) => f.emfFields.some((field) => emitted.has(field)));
-    const monthly = monthlyCost({
-      // WEBHOOK_SECRETS + HELPDESK_CONFIG.
-      secrets: 2,
-      // Ingest refreshes both secrets, Process one; one warm container each (≈ 0.8 events/s at a million tickets a month).
-      secretsCalls: secretsCallsPerMonth(3, 1, 300),
-      // EMF series, plus the template's metric filters over EMF values the run wrote (they get data too).
-      metricSeries: meter.series.size + filterSeries.length,
-      idleSqsRequests: IDLE_RECEIVES_PER_MONTH,
-    });
+    const monthlyWith = (metricSeries: number) =>
+      monthlyCost({
+        // WEBHOOK_SECRETS + HELPDESK_CONFIG.
+        secrets: 2,
+        // Ingest refreshes both secrets, Process one; one warm container each (≈ 0.8 events/s at a million tickets a month).
+        secretsCalls: secretsCallsPerMonth(3, 1, 300),
+        metricSeries,
+        idleSqsRequests: IDLE_RECEIVES_PER_MONTH,
+      });
+    // EMF series, plus the template's metric filters over EMF values the run wrote (they get data too).
+    const monthly = monthlyWith(meter.series.size + filterSeries.length);
     // DetailedMetrics=false: no EMF series; the metric filters' series still get data (the alarms).
-    const monthlyPlain = monthlyCost({ secrets: 2, secretsCalls: secretsCallsPerMonth(3, 1, 300), metricSeries: filterSeries.length, idleSqsRequests: IDLE_RECEIVES_PER_MONTH });
+    const monthlyPlain = monthlyWith(filterSeries.length);
     const rows: BenchRow[] = [];
     const details: Record<string, unknown> = {};
     const dominates: string[] = [];
